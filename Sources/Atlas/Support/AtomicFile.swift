@@ -1,0 +1,66 @@
+import Foundation
+
+/// Writes a file so that it appears whole or not at all: the content goes to a hidden
+/// temporary file in the target folder, which is renamed over the target on `commit()`.
+/// An `AtomicFile` that is never committed removes its temporary file.
+public final class AtomicFile {
+    public let path: String
+    private let temporaryPath: String
+    private var handle: UnsafeMutablePointer<FILE>?
+    private var committed = false
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw AtlasError(file: path, "the folder \(folder) does not exist")
+        }
+        temporaryPath = folder + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard let h = fopen(temporaryPath, "wb") else {
+            throw AtlasError(file: path, "cannot write: \(String(cString: strerror(errno)))")
+        }
+        handle = h
+    }
+
+    public func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let handle else { throw AtlasError(file: path, "write after the file was closed") }
+        guard bytes.count > 0 else { return }
+        if fwrite(bytes.baseAddress, 1, bytes.count, handle) != bytes.count {
+            throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Flushes, syncs and moves the finished file into place.
+    public func commit() throws {
+        guard let h = handle else { return }
+        handle = nil
+        let flushed = fflush(h) == 0 && fsync(fileno(h)) == 0
+        let closed = fclose(h) == 0
+        guard flushed && closed else {
+            unlink(temporaryPath)
+            throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw AtlasError(file: path, "cannot move the finished file into place: \(reason)")
+        }
+        committed = true
+    }
+
+    deinit {
+        if let handle { fclose(handle) }
+        if !committed { unlink(temporaryPath) }
+    }
+}

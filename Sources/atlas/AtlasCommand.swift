@@ -1,0 +1,12 @@
+import ArgumentParser
+import Atlas
+
+@main
+struct AtlasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atlas",
+        abstract: "Fine-grained geographic indicators for regional development, as GeoJSON layers and area reports.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}

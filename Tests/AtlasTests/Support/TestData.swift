@@ -1,0 +1,25 @@
+import Foundation
+
+/// Paths to the real open data the tests read: `../shared/data` beside the repository,
+/// and the embedded `GeoData/`.
+enum TestData {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func shared(_ relative: String) -> String {
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/" + relative).path
+    }
+
+    static func geoData(_ relative: String) -> String {
+        repositoryRoot.appendingPathComponent("GeoData/" + relative).path
+    }
+
+    /// A fresh empty folder for a test's outputs.
+    static func temporaryFolder() throws -> String {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("atlas-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+}
