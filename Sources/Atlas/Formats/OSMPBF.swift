@@ -1,0 +1,348 @@
+import Foundation
+
+/// An OpenStreetMap way: its node references and tags.
+public struct OSMWay: Sendable {
+    public var id: Int64
+    public var refs: [Int64]
+    public var tags: [(key: String, value: String)]
+
+    public init(id: Int64, refs: [Int64], tags: [(key: String, value: String)]) {
+        self.id = id
+        self.refs = refs
+        self.tags = tags
+    }
+
+    public func tag(_ key: String) -> String? {
+        for t in tags where t.key == key { return t.value }
+        return nil
+    }
+}
+
+/// How many elements of each kind a file holds.
+public struct OSMElementCounts: Equatable, Sendable {
+    public var nodes = 0
+    public var ways = 0
+    public var relations = 0
+}
+
+/// A streaming reader of OpenStreetMap `.osm.pbf` files.
+///
+/// The file is a sequence of blocks: a 4-byte big-endian length, a `BlobHeader` (type
+/// "OSMHeader" or "OSMData", `datasize`), then a `Blob` holding the block raw or zlib-compressed.
+/// Data blocks are `PrimitiveBlock`s: a string table, coordinate granularity and offsets,
+/// and groups of dense nodes, plain nodes, ways and relations (relations are skipped).
+/// The file is memory-mapped and each block is decoded and dropped in turn, so memory stays
+/// proportional to what the caller keeps, not to the file.
+public struct OSMPBFFile: Sendable {
+    public let path: String
+    private let data: Data
+
+    /// Limits from the format specification; larger values mean a corrupt file.
+    static let maxHeaderSize = 64 * 1024
+    static let maxBlobSize = 32 * 1024 * 1024
+
+    public init(path: String) throws {
+        self.path = path
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
+        }
+        try checkHeader()
+    }
+
+    /// Calls `body` with every way, in file order.
+    public func forEachWay(_ body: (OSMWay) throws -> Void) throws {
+        try forEachDataBlock { block, _ in try block.forEachWay(body) }
+    }
+
+    /// Calls `body` with every node's id, longitude and latitude, in file order.
+    public func forEachNode(_ body: (_ id: Int64, _ lon: Double, _ lat: Double) throws -> Void) throws {
+        try forEachDataBlock { block, _ in try block.forEachNode(body) }
+    }
+
+    public func countElements() throws -> OSMElementCounts {
+        var counts = OSMElementCounts()
+        try forEachDataBlock { block, _ in try block.count(into: &counts) }
+        return counts
+    }
+
+    private func checkHeader() throws {
+        var sawHeader = false
+        try forEachBlob { type, payload, offset in
+            guard type == "OSMHeader" else { return false }
+            sawHeader = true
+            var reader = ProtobufReader(payload)
+            while let (field, wire) = try reader.nextField() {
+                if field == 4 {
+                    let feature = String(decoding: try reader.lengthDelimited(), as: UTF8.self)
+                    guard feature == "OsmSchema-V0.6" || feature == "DenseNodes" else {
+                        throw AtlasError(file: path, "block at byte \(offset): unsupported required feature '\(feature)'")
+                    }
+                } else {
+                    try reader.skip(wire)
+                }
+            }
+            return false
+        }
+        if !sawHeader { throw AtlasError(file: path, "not an OSM PBF file: no OSMHeader block") }
+    }
+
+    private func forEachDataBlock(_ body: (PrimitiveBlock, Int) throws -> Void) throws {
+        try forEachBlob { type, payload, offset in
+            guard type == "OSMData" else { return true }
+            do {
+                try body(try PrimitiveBlock(payload), offset)
+            } catch let error as ProtobufReader.Malformed {
+                throw AtlasError(file: path, "block at byte \(offset): \(error)")
+            }
+            return true
+        }
+    }
+
+    /// Walks the blocks, inflating each payload; `body` returns false to stop early.
+    private func forEachBlob(_ body: (String, UnsafeRawBufferPointer, Int) throws -> Bool) throws {
+        try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < file.count {
+                let blockStart = offset
+                func fail(_ message: String) -> AtlasError {
+                    AtlasError(file: path, "block at byte \(blockStart): \(message)")
+                }
+                guard file.count - offset >= 4 else { throw fail("truncated block length") }
+                let headerSize = Int(file[offset]) << 24 | Int(file[offset + 1]) << 16
+                    | Int(file[offset + 2]) << 8 | Int(file[offset + 3])
+                offset += 4
+                guard headerSize <= Self.maxHeaderSize else {
+                    throw fail("BlobHeader of \(headerSize) bytes exceeds the 64 KiB limit")
+                }
+                guard file.count - offset >= headerSize else { throw fail("truncated BlobHeader") }
+                var type = ""
+                var dataSize = -1
+                do {
+                    var header = ProtobufReader(UnsafeRawBufferPointer(rebasing: file[offset..<offset + headerSize]))
+                    while let (field, wire) = try header.nextField() {
+                        switch field {
+                        case 1: type = String(decoding: try header.lengthDelimited(), as: UTF8.self)
+                        case 3: dataSize = Int(try header.int64())
+                        default: try header.skip(wire)
+                        }
+                    }
+                } catch let error as ProtobufReader.Malformed {
+                    throw fail("BlobHeader: \(error)")
+                }
+                offset += headerSize
+                guard dataSize >= 0 else { throw fail("BlobHeader has no datasize") }
+                guard dataSize <= Self.maxBlobSize else {
+                    throw fail("blob of \(dataSize) bytes exceeds the 32 MiB limit")
+                }
+                guard file.count - offset >= dataSize else { throw fail("truncated blob") }
+                let blob = UnsafeRawBufferPointer(rebasing: file[offset..<offset + dataSize])
+                offset += dataSize
+                let keepGoing = try Self.withInflatedBlob(blob, fail: fail) { try body(type, $0, blockStart) }
+                if !keepGoing { return }
+            }
+        }
+    }
+
+    private static func withInflatedBlob<T>(
+        _ blob: UnsafeRawBufferPointer, fail: (String) -> AtlasError,
+        _ body: (UnsafeRawBufferPointer) throws -> T
+    ) throws -> T {
+        var raw: UnsafeRawBufferPointer?
+        var compressed: UnsafeRawBufferPointer?
+        var rawSize = -1
+        var otherCompression: String?
+        do {
+            var reader = ProtobufReader(blob)
+            while let (field, wire) = try reader.nextField() {
+                switch field {
+                case 1: raw = try reader.lengthDelimited()
+                case 2: rawSize = Int(try reader.int64())
+                case 3: compressed = try reader.lengthDelimited()
+                case 4: otherCompression = "lzma"; try reader.skip(wire)
+                case 5: otherCompression = "bzip2"; try reader.skip(wire)
+                case 6: otherCompression = "lz4"; try reader.skip(wire)
+                case 7: otherCompression = "zstd"; try reader.skip(wire)
+                default: try reader.skip(wire)
+                }
+            }
+        } catch let error as ProtobufReader.Malformed {
+            throw fail("Blob: \(error)")
+        }
+        if let raw { return try body(raw) }
+        if let compressed {
+            guard rawSize >= 0, rawSize <= maxBlobSize else { throw fail("zlib blob with invalid raw_size \(rawSize)") }
+            let inflated: [UInt8]
+            do {
+                inflated = try Zlib.inflate(compressed, expectedSize: rawSize)
+            } catch let error as AtlasError {
+                throw fail(error.message)
+            }
+            return try inflated.withUnsafeBytes { try body($0) }
+        }
+        if let otherCompression { throw fail("unsupported compression '\(otherCompression)' (only raw and zlib are read)") }
+        throw fail("blob holds no data")
+    }
+}
+
+/// One decoded `PrimitiveBlock`: views into the inflated bytes, valid during the callback.
+struct PrimitiveBlock {
+    var stringTable: UnsafeRawBufferPointer?
+    var groups: [UnsafeRawBufferPointer] = []
+    var granularity: Int64 = 100
+    var latOffset: Int64 = 0
+    var lonOffset: Int64 = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        var reader = ProtobufReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch field {
+            case 1: stringTable = try reader.lengthDelimited()
+            case 2: groups.append(try reader.lengthDelimited())
+            case 17: granularity = try reader.int64()
+            case 19: latOffset = try reader.int64()
+            case 20: lonOffset = try reader.int64()
+            default: try reader.skip(wire)
+            }
+        }
+    }
+
+    func strings() throws -> [String] {
+        guard let stringTable else { return [] }
+        var strings: [String] = []
+        var reader = ProtobufReader(stringTable)
+        while let (field, wire) = try reader.nextField() {
+            if field == 1 {
+                strings.append(String(decoding: try reader.lengthDelimited(), as: UTF8.self))
+            } else {
+                try reader.skip(wire)
+            }
+        }
+        return strings
+    }
+
+    func degrees(_ value: Int64, offset: Int64) -> Double {
+        Double(offset + granularity * value) * 1e-9
+    }
+
+    func forEachWay(_ body: (OSMWay) throws -> Void) throws {
+        var strings: [String]?
+        for group in groups {
+            var reader = ProtobufReader(group)
+            while let (field, wire) = try reader.nextField() {
+                guard field == 3 else { try reader.skip(wire); continue }
+                if strings == nil { strings = try self.strings() }
+                try body(try way(try reader.lengthDelimited(), strings: strings!))
+            }
+        }
+    }
+
+    private func way(_ bytes: UnsafeRawBufferPointer, strings: [String]) throws -> OSMWay {
+        var reader = ProtobufReader(bytes)
+        var id: Int64 = 0
+        var keys: [Int] = []
+        var values: [Int] = []
+        var refs: [Int64] = []
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (1, .varint): id = try reader.int64()
+            case (2, .lengthDelimited):
+                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { keys.append(Int($0)) }
+            case (3, .lengthDelimited):
+                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { values.append(Int($0)) }
+            case (8, .lengthDelimited): try ProtobufReader.deltaDecoded(try reader.lengthDelimited(), into: &refs)
+            default: try reader.skip(wire)
+            }
+        }
+        guard keys.count == values.count else {
+            throw ProtobufReader.Malformed(offset: 0, reason: "way \(id) has \(keys.count) keys but \(values.count) values")
+        }
+        var tags: [(key: String, value: String)] = []
+        tags.reserveCapacity(keys.count)
+        for (k, v) in zip(keys, values) {
+            guard k < strings.count, v < strings.count else {
+                throw ProtobufReader.Malformed(offset: 0, reason: "way \(id) refers to a string beyond the table")
+            }
+            tags.append((strings[k], strings[v]))
+        }
+        return OSMWay(id: id, refs: refs, tags: tags)
+    }
+
+    func forEachNode(_ body: (Int64, Double, Double) throws -> Void) throws {
+        for group in groups {
+            var reader = ProtobufReader(group)
+            while let (field, wire) = try reader.nextField() {
+                switch field {
+                case 1: try plainNode(try reader.lengthDelimited(), body)
+                case 2: try denseNodes(try reader.lengthDelimited(), body)
+                default: try reader.skip(wire)
+                }
+            }
+        }
+    }
+
+    private func plainNode(_ bytes: UnsafeRawBufferPointer, _ body: (Int64, Double, Double) throws -> Void) throws {
+        var reader = ProtobufReader(bytes)
+        var id: Int64 = 0, lat: Int64 = 0, lon: Int64 = 0
+        while let (field, wire) = try reader.nextField() {
+            switch field {
+            case 1: id = try reader.sint64()
+            case 8: lat = try reader.sint64()
+            case 9: lon = try reader.sint64()
+            default: try reader.skip(wire)
+            }
+        }
+        try body(id, degrees(lon, offset: lonOffset), degrees(lat, offset: latOffset))
+    }
+
+    private func denseNodes(_ bytes: UnsafeRawBufferPointer, _ body: (Int64, Double, Double) throws -> Void) throws {
+        var reader = ProtobufReader(bytes)
+        var ids: UnsafeRawBufferPointer?, lats: UnsafeRawBufferPointer?, lons: UnsafeRawBufferPointer?
+        while let (field, wire) = try reader.nextField() {
+            switch field {
+            case 1: ids = try reader.lengthDelimited()
+            case 8: lats = try reader.lengthDelimited()
+            case 9: lons = try reader.lengthDelimited()
+            default: try reader.skip(wire)
+            }
+        }
+        guard let ids else { return }
+        guard let lats, let lons else {
+            throw ProtobufReader.Malformed(offset: 0, reason: "dense nodes without coordinates")
+        }
+        var idReader = ProtobufReader(ids), latReader = ProtobufReader(lats), lonReader = ProtobufReader(lons)
+        var id: Int64 = 0, lat: Int64 = 0, lon: Int64 = 0
+        while !idReader.isAtEnd {
+            guard !latReader.isAtEnd, !lonReader.isAtEnd else {
+                throw ProtobufReader.Malformed(offset: 0, reason: "dense nodes have fewer coordinates than ids")
+            }
+            id &+= try idReader.sint64()
+            lat &+= try latReader.sint64()
+            lon &+= try lonReader.sint64()
+            try body(id, degrees(lon, offset: lonOffset), degrees(lat, offset: latOffset))
+        }
+    }
+
+    func count(into counts: inout OSMElementCounts) throws {
+        for group in groups {
+            var reader = ProtobufReader(group)
+            while let (field, wire) = try reader.nextField() {
+                switch field {
+                case 1: counts.nodes += 1
+                case 2:
+                    var dense = ProtobufReader(try reader.lengthDelimited())
+                    while let (denseField, denseWire) = try dense.nextField() {
+                        guard denseField == 1 else { try dense.skip(denseWire); continue }
+                        try ProtobufReader.forEachPackedVarint(try dense.lengthDelimited()) { _ in counts.nodes += 1 }
+                    }
+                    continue
+                case 3: counts.ways += 1
+                case 4: counts.relations += 1
+                default: break
+                }
+                try reader.skip(wire)
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// The roads a travel mode may use, read from an OpenStreetMap PBF file: the nodes they pass
+/// through (lon/lat) and one segment per consecutive node pair with the mode's speeds.
+///
+/// Reading takes two passes so that memory holds only routable roads: the first keeps the
+/// node references of usable ways (one flat `[Int64]`), the second looks up the coordinates
+/// of those nodes only, walking a sorted id list alongside the (normally sorted) node stream.
+public struct OSMRoads: Sendable {
+    /// OSM node ids, sorted; `coordinates[i]` is node `ids[i]` as lon/lat.
+    public var ids: [Int64]
+    public var coordinates: [Coordinate]
+    public var segments: RoadSegmentList
+    /// Ways the profile accepted, and references to nodes missing from the file (clipped extracts).
+    public var wayCount: Int
+    public var missingNodeCount: Int
+
+    public static func read(path: String, mode: TravelMode) throws -> OSMRoads {
+        let file = try OSMPBFFile(path: path)
+        let profile = TravelProfile(mode)
+        var refs: [Int64] = []
+        var wayEnds: [Int] = []
+        var forward: [Float] = []
+        var backward: [Float] = []
+        try file.forEachWay { way in
+            guard way.refs.count >= 2, let traversal = profile.traversal(way) else { return }
+            refs.append(contentsOf: way.refs)
+            wayEnds.append(refs.count)
+            forward.append(Float(traversal.forward ?? 0))
+            backward.append(Float(traversal.backward ?? 0))
+        }
+
+        var ids = refs
+        ids.sort()
+        ids = ids.uniqued()
+        var lon = [Double](repeating: .nan, count: ids.count)
+        var lat = [Double](repeating: .nan, count: ids.count)
+        var cursor = 0
+        var previousId = Int64.min
+        try file.forEachNode { id, x, y in
+            if id < previousId { cursor = ids.lowerBound(id) }
+            previousId = id
+            // Nodes come sorted in practice: step the cursor, and fall back to a search if not.
+            while cursor < ids.count && ids[cursor] < id { cursor += 1 }
+            if cursor < ids.count && ids[cursor] == id {
+                lon[cursor] = x
+                lat[cursor] = y
+            }
+        }
+
+        // Drop nodes the file does not hold and renumber the rest densely.
+        var newIndex = [Int32](repeating: -1, count: ids.count)
+        var keptIds: [Int64] = []
+        var coordinates: [Coordinate] = []
+        for i in 0..<ids.count where !lon[i].isNaN {
+            newIndex[i] = Int32(keptIds.count)
+            keptIds.append(ids[i])
+            coordinates.append(Coordinate(lon[i], lat[i]))
+        }
+        let missing = ids.count - keptIds.count
+        lon = []
+        lat = []
+
+        var segments = RoadSegmentList()
+        segments.reserveCapacity(refs.count - wayEnds.count)
+        var start = 0
+        for (w, end) in wayEnds.enumerated() {
+            var previous: Int32 = -1
+            for k in start..<end {
+                let node = ids.binarySearch(refs[k]).map { newIndex[$0] } ?? -1
+                if previous >= 0 && node >= 0 && previous != node {
+                    segments.append(from: previous, to: node, forwardSpeed: Double(forward[w]), backwardSpeed: Double(backward[w]))
+                }
+                previous = node
+            }
+            start = end
+        }
+        return OSMRoads(
+            ids: keptIds, coordinates: coordinates, segments: segments, wayCount: wayEnds.count,
+            missingNodeCount: missing)
+    }
+
+    /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place.
+    public func graph(crs: CRS, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
+        var projected = coordinates
+        try project(&projected)
+        return try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments)
+    }
+}
+
+extension Array where Element == Int64 {
+    /// The elements of a sorted array without repeats.
+    func uniqued() -> [Int64] {
+        var result: [Int64] = []
+        result.reserveCapacity(count)
+        for v in self where result.last != v { result.append(v) }
+        return result
+    }
+
+    /// The first position whose element is not less than `value`, in a sorted array.
+    func lowerBound(_ value: Int64) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    func binarySearch(_ value: Int64) -> Int? {
+        let i = lowerBound(value)
+        return i < count && self[i] == value ? i : nil
+    }
+}

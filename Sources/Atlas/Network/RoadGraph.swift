@@ -1,0 +1,119 @@
+/// Road segments as parallel arrays, the input a `RoadGraph` is built from: each segment
+/// joins two nodes along a straight line and has a speed (km/h) in each direction, 0 where
+/// that direction is closed.
+public struct RoadSegmentList: Sendable {
+    public var start: [Int32] = []
+    public var end: [Int32] = []
+    public var forwardSpeed: [Float] = []
+    public var backwardSpeed: [Float] = []
+
+    public init() {}
+
+    public var count: Int { start.count }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        start.reserveCapacity(n)
+        end.reserveCapacity(n)
+        forwardSpeed.reserveCapacity(n)
+        backwardSpeed.reserveCapacity(n)
+    }
+
+    public mutating func append(from a: Int32, to b: Int32, forwardSpeed f: Double, backwardSpeed r: Double) {
+        start.append(a)
+        end.append(b)
+        forwardSpeed.append(Float(f))
+        backwardSpeed.append(Float(r))
+    }
+}
+
+/// A road network in a metric CRS, built once and then queried many times.
+///
+/// Nodes are coordinates in parallel `x`/`y` arrays. Every straight segment of every road is
+/// one edge with a travel time in each direction (`.infinity` where closed), so snapping to a
+/// segment is snapping to an edge. The reverse adjacency is kept in compressed sparse row
+/// form: the arcs arriving at node `w` are `incomingOffsets[w] ..< incomingOffsets[w + 1]`
+/// in `incomingSource`/`incomingSeconds`, which is what a search from the destinations needs.
+public struct RoadGraph: Sendable {
+    public let crs: CRS?
+    public let x: [Double]
+    public let y: [Double]
+    public let segmentStart: [Int32]
+    public let segmentEnd: [Int32]
+    /// Travel time along the segment from start to end, and back, in seconds.
+    public let forwardSeconds: [Double]
+    public let backwardSeconds: [Double]
+    public let incomingOffsets: [Int32]
+    public let incomingSource: [Int32]
+    public let incomingSeconds: [Double]
+
+    public var nodeCount: Int { x.count }
+    public var segmentCount: Int { segmentStart.count }
+
+    /// Builds the graph; segments closed in both directions are dropped.
+    public init(crs: CRS?, x: [Double], y: [Double], segments: RoadSegmentList) throws {
+        guard x.count == y.count else { throw AtlasError("road graph: \(x.count) x values but \(y.count) y values") }
+        guard x.count < Int(Int32.max) else { throw AtlasError("road graph: too many nodes (\(x.count))") }
+        self.crs = crs
+        self.x = x
+        self.y = y
+        var start: [Int32] = [], end: [Int32] = [], forward: [Double] = [], backward: [Double] = []
+        start.reserveCapacity(segments.count)
+        end.reserveCapacity(segments.count)
+        forward.reserveCapacity(segments.count)
+        backward.reserveCapacity(segments.count)
+        var arcCount = 0
+        var incomingCount = [Int32](repeating: 0, count: x.count + 1)
+        for i in 0..<segments.count {
+            let a = segments.start[i], b = segments.end[i]
+            guard a >= 0, b >= 0, Int(a) < x.count, Int(b) < x.count else {
+                throw AtlasError("road graph: segment \(i + 1) refers to a node that does not exist")
+            }
+            let length = ((x[Int(b)] - x[Int(a)]) * (x[Int(b)] - x[Int(a)]) + (y[Int(b)] - y[Int(a)]) * (y[Int(b)] - y[Int(a)])).squareRoot()
+            let f = Self.seconds(length, Double(segments.forwardSpeed[i]))
+            let r = Self.seconds(length, Double(segments.backwardSpeed[i]))
+            guard f.isFinite || r.isFinite else { continue }
+            start.append(a)
+            end.append(b)
+            forward.append(f)
+            backward.append(r)
+            if f.isFinite { incomingCount[Int(b)] += 1; arcCount += 1 }
+            if r.isFinite { incomingCount[Int(a)] += 1; arcCount += 1 }
+        }
+        guard arcCount < Int(Int32.max) else { throw AtlasError("road graph: too many edges (\(arcCount))") }
+        var offsets = [Int32](repeating: 0, count: x.count + 1)
+        for v in 0..<x.count { offsets[v + 1] = offsets[v] + incomingCount[v] }
+        var fill = Array(offsets.dropLast())
+        var source = [Int32](repeating: 0, count: arcCount)
+        var seconds = [Double](repeating: 0, count: arcCount)
+        for i in 0..<start.count {
+            if forward[i].isFinite {
+                let slot = Int(fill[Int(end[i])]); fill[Int(end[i])] += 1
+                source[slot] = start[i]; seconds[slot] = forward[i]
+            }
+            if backward[i].isFinite {
+                let slot = Int(fill[Int(start[i])]); fill[Int(start[i])] += 1
+                source[slot] = end[i]; seconds[slot] = backward[i]
+            }
+        }
+        segmentStart = start
+        segmentEnd = end
+        forwardSeconds = forward
+        backwardSeconds = backward
+        incomingOffsets = offsets
+        incomingSource = source
+        incomingSeconds = seconds
+    }
+
+    static func seconds(_ metres: Double, _ kmh: Double) -> Double {
+        guard kmh > 0, kmh.isFinite else { return .infinity }
+        return metres * 3.6 / kmh
+    }
+
+    public func coordinate(_ node: Int) -> Coordinate { Coordinate(x[node], y[node]) }
+
+    public var bounds: Bounds {
+        var b = Bounds.empty
+        for i in 0..<nodeCount { b.extend(Coordinate(x[i], y[i])) }
+        return b
+    }
+}

@@ -1,0 +1,113 @@
+/// Where a point meets the network: a segment, how far along it (0 at its start, 1 at its
+/// end) and the straight-line distance from the point, in metres.
+public struct NetworkSnap: Equatable, Sendable {
+    public var segment: Int32
+    public var fraction: Double
+    public var distance: Double
+}
+
+/// A uniform grid over the graph's segments for nearest-segment queries.
+///
+/// Each segment is listed in every cell its bounding box touches; the cells are stored as
+/// one sorted array (CSR) over a dense grid sized to about one cell per segment, so a
+/// national network costs two `Int32` arrays. A query scans rings of cells outwards and stops
+/// once the ring is farther than the best segment found or than the snapping limit.
+public struct SegmentIndex: Sendable {
+    let originX: Double
+    let originY: Double
+    let cellSize: Double
+    let columns: Int
+    let rows: Int
+    let cellOffsets: [Int32]
+    let cellSegments: [Int32]
+
+    public init(_ graph: RoadGraph) {
+        var bounds = graph.bounds
+        if bounds.isEmpty { bounds = Bounds(minX: 0, minY: 0, maxX: 1, maxY: 1) }
+        let count = max(graph.segmentCount, 1)
+        // About one cell per segment, never below 10 m, and at most 2^26 cells.
+        var size = max(10, ((max(bounds.width, 1) * max(bounds.height, 1)) / Double(count)).squareRoot())
+        while (bounds.width / size + 1) * (bounds.height / size + 1) > Double(1 << 26) { size *= 2 }
+        cellSize = size
+        originX = bounds.minX
+        originY = bounds.minY
+        let columns = Int(bounds.width / size) + 1
+        let rows = Int(bounds.height / size) + 1
+        self.columns = columns
+        self.rows = rows
+
+        var counts = [Int32](repeating: 0, count: columns * rows + 1)
+        func forEachCell(_ s: Int, _ body: (Int) -> Void) {
+            let a = Int(graph.segmentStart[s]), b = Int(graph.segmentEnd[s])
+            let c0 = Int((min(graph.x[a], graph.x[b]) - bounds.minX) / size)
+            let c1 = Int((max(graph.x[a], graph.x[b]) - bounds.minX) / size)
+            let r0 = Int((min(graph.y[a], graph.y[b]) - bounds.minY) / size)
+            let r1 = Int((max(graph.y[a], graph.y[b]) - bounds.minY) / size)
+            for r in r0...r1 { for c in c0...c1 { body(r * columns + c) } }
+        }
+        for s in 0..<graph.segmentCount { forEachCell(s) { counts[$0 + 1] += 1 } }
+        for i in 0..<columns * rows { counts[i + 1] += counts[i] }
+        var fill = Array(counts.dropLast())
+        var entries = [Int32](repeating: 0, count: Int(counts[columns * rows]))
+        for s in 0..<graph.segmentCount {
+            forEachCell(s) { cell in
+                entries[Int(fill[cell])] = Int32(s)
+                fill[cell] += 1
+            }
+        }
+        cellOffsets = counts
+        cellSegments = entries
+    }
+
+    /// The nearest point on any segment within `maxDistance` metres; ties go to the lower
+    /// segment index so that results never depend on scan order.
+    public func nearest(to p: Coordinate, in graph: RoadGraph, maxDistance: Double) -> NetworkSnap? {
+        let column = Int(((p.x - originX) / cellSize).rounded(.down))
+        let row = Int(((p.y - originY) / cellSize).rounded(.down))
+        var best: NetworkSnap?
+        // Distance from p to the edge of its own cell, so ring r is at least this + (r-1)·size away.
+        let inCellX = p.x - originX - Double(column) * cellSize
+        let inCellY = p.y - originY - Double(row) * cellSize
+        let margin = max(0, min(inCellX, inCellY, cellSize - inCellX, cellSize - inCellY))
+        var ring = 0
+        while true {
+            let ringDistance = ring == 0 ? 0 : margin + Double(ring - 1) * cellSize
+            if ringDistance > maxDistance { break }
+            if let b = best, b.distance < ringDistance { break }
+            for r in (row - ring)...(row + ring) where r >= 0 && r < rows {
+                let edgeRow = r == row - ring || r == row + ring
+                var c = column - ring
+                while c <= column + ring {
+                    if c >= 0 && c < columns {
+                        let cell = r * columns + c
+                        for k in Int(cellOffsets[cell])..<Int(cellOffsets[cell + 1]) {
+                            let s = cellSegments[k]
+                            let candidate = Self.project(p, onto: s, graph)
+                            if candidate.distance <= maxDistance,
+                                best == nil || candidate.distance < best!.distance
+                                    || (candidate.distance == best!.distance && s < best!.segment)
+                            {
+                                best = candidate
+                            }
+                        }
+                    }
+                    c += edgeRow ? 1 : max(1, 2 * ring)
+                }
+            }
+            if column - ring < 0 && column + ring >= columns && row - ring < 0 && row + ring >= rows { break }
+            ring += 1
+        }
+        return best
+    }
+
+    static func project(_ p: Coordinate, onto s: Int32, _ graph: RoadGraph) -> NetworkSnap {
+        let a = Int(graph.segmentStart[Int(s)]), b = Int(graph.segmentEnd[Int(s)])
+        let ax = graph.x[a], ay = graph.y[a]
+        let dx = graph.x[b] - ax, dy = graph.y[b] - ay
+        let lengthSquared = dx * dx + dy * dy
+        var t = lengthSquared > 0 ? ((p.x - ax) * dx + (p.y - ay) * dy) / lengthSquared : 0
+        t = min(1, max(0, t))
+        let qx = ax + t * dx - p.x, qy = ay + t * dy - p.y
+        return NetworkSnap(segment: s, fraction: t, distance: (qx * qx + qy * qy).squareRoot())
+    }
+}
