@@ -1,0 +1,76 @@
+import Foundation
+
+/// SCB's statistical grid: a cell is named by its `rutid`, the 6-digit easting followed by
+/// the 7-digit northing of its south-west corner in SWEREF 99 TM (EPSG:3006), e.g.
+/// `3520006860000` is the cell whose corner is at E 352000, N 6860000.
+public enum SCBGrid {
+    /// Cell sizes SCB publishes, largest first: detection picks the largest that fits.
+    public static let cellSizes: [Double] = [1000, 250, 100]
+
+    public static func corner(rutid: String) throws -> Coordinate {
+        let id = rutid.trimmingCharacters(in: .whitespaces)
+        guard id.utf8.count == 13, id.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let easting = Int(id.prefix(6)), let northing = Int(id.suffix(7))
+        else {
+            throw AtlasError("rutid '\(rutid)' is not 13 digits (6-digit easting + 7-digit northing)")
+        }
+        return Coordinate(Double(easting), Double(northing))
+    }
+
+    /// The largest of `cellSizes` that divides every corner; nil when none does or when no
+    /// rutid is valid. A single 1 km cell cannot be told from a 250 m cell on a 1 km corner,
+    /// which is why the size can also be given.
+    public static func detectCellSize(rutids: [String]) -> Double? {
+        var corners = rutids.compactMap { try? corner(rutid: $0) }
+        guard !corners.isEmpty else { return nil }
+        corners = Array(Set(corners))
+        return cellSizes.first { size in
+            corners.allSatisfy { $0.x.truncatingRemainder(dividingBy: size) == 0 && $0.y.truncatingRemainder(dividingBy: size) == 0 }
+        }
+    }
+
+    /// The square cell, counter-clockwise from the south-west corner.
+    public static func cellPolygon(rutid: String, size: Double) throws -> Geometry {
+        let sw = try corner(rutid: rutid)
+        return cellPolygon(corner: sw, size: size)
+    }
+
+    static func cellPolygon(corner sw: Coordinate, size: Double) -> Geometry {
+        let e = sw.x + size
+        let n = sw.y + size
+        return .polygon([[sw, Coordinate(e, sw.y), Coordinate(e, n), Coordinate(sw.x, n), sw]])
+    }
+
+    /// One polygon per row in EPSG:3006; the other columns become typed fields, the rutid
+    /// column stays text. `cellSize` nil means detect it from the corners.
+    public static func gridLayer(table: CSVTable, rutidColumn: String, cellSize: Double?) throws -> Layer {
+        let column = try table.column(rutidColumn)
+        let field = table.header[column]
+        var corners: [Coordinate] = []
+        corners.reserveCapacity(table.rows.count)
+        for (i, row) in table.rows.enumerated() {
+            do {
+                corners.append(try corner(rutid: row[column]))
+            } catch let error as AtlasError {
+                throw AtlasError(file: table.source, record: i + 1, field: field, error.message + " (line \(table.lines[i]))")
+            }
+        }
+        guard let size = cellSize ?? detectCellSize(rutids: table.rows.map { $0[column] }) else {
+            throw AtlasError(
+                file: table.source, field: field,
+                "cannot tell the cell size from the rutid corners; give it (250 or 1000 metres)")
+        }
+        guard size > 0, size.isFinite else {
+            throw AtlasError(file: table.source, "cell size must be a positive number of metres, not \(size)")
+        }
+        let (fields, values) = table.typedColumns(keepingAsText: [column])
+        var features: [Feature] = []
+        features.reserveCapacity(corners.count)
+        for (i, sw) in corners.enumerated() {
+            features.append(Feature(geometry: cellPolygon(corner: sw, size: size), values: values[i]))
+        }
+        return Layer(
+            source: table.source, format: "CSV", crs: .sweref99TM, fields: fields, features: features,
+            encoding: table.encoding)
+    }
+}

@@ -1,0 +1,181 @@
+import CShapelib
+
+/// Turns shapelib objects into `Geometry` values: Z and M are dropped, polygon parts are
+/// assembled into polygons with holes. Errors carry only the message; the reader adds the
+/// file and record.
+enum ShapeConversion {
+    static func geometry(of object: SHPObject) throws -> Geometry? {
+        let count = Int(object.nVertices)
+        guard object.nSHPType != SHPT_NULL, count > 0 else { return nil }
+        guard let xs = object.padfX, let ys = object.padfY else {
+            throw AtlasError("shapelib returned no coordinates")
+        }
+        switch object.nSHPType {
+        case SHPT_POINT, SHPT_POINTZ, SHPT_POINTM:
+            return .point(try coordinates(xs, ys, 0..<1)[0])
+        case SHPT_MULTIPOINT, SHPT_MULTIPOINTZ, SHPT_MULTIPOINTM:
+            return .multiPoint(try coordinates(xs, ys, 0..<count))
+        case SHPT_ARC, SHPT_ARCZ, SHPT_ARCM:
+            let lines = try parts(of: object).enumerated().map { number, range in
+                guard range.count >= 2 else {
+                    throw AtlasError("line part \(number + 1) has \(range.count) point(s), a line needs 2")
+                }
+                return try coordinates(xs, ys, range)
+            }
+            return lines.count == 1 ? .lineString(lines[0]) : .multiLineString(lines)
+        case SHPT_POLYGON, SHPT_POLYGONZ, SHPT_POLYGONM:
+            let rings = try parts(of: object).enumerated().map { number, range in
+                try ring(coordinates(xs, ys, range), number: number + 1)
+            }
+            return assemblePolygons(rings)
+        default:
+            throw AtlasError("shape type \(object.nSHPType) (multipatch) is not supported")
+        }
+    }
+
+    /// The vertex ranges of the parts, checked against the vertex count.
+    private static func parts(of object: SHPObject) throws -> [Range<Int>] {
+        let count = Int(object.nVertices)
+        let partCount = Int(object.nParts)
+        guard partCount > 0, let starts = object.panPartStart else { return [0..<count] }
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(partCount)
+        for i in 0..<partCount {
+            let start = Int(starts[i])
+            let end = i + 1 < partCount ? Int(starts[i + 1]) : count
+            guard start >= 0, start <= end, end <= count else {
+                throw AtlasError("part \(i + 1) has an invalid vertex range \(start)..<\(end) of \(count)")
+            }
+            ranges.append(start..<end)
+        }
+        return ranges
+    }
+
+    private static func coordinates(
+        _ xs: UnsafeMutablePointer<Double>, _ ys: UnsafeMutablePointer<Double>, _ range: Range<Int>
+    ) throws -> [Coordinate] {
+        var result: [Coordinate] = []
+        result.reserveCapacity(range.count + 1)
+        for i in range {
+            let c = Coordinate(xs[i], ys[i])
+            guard c.isFinite else { throw AtlasError("vertex \(i + 1) is not finite (\(c.x), \(c.y))") }
+            result.append(c)
+        }
+        return result
+    }
+
+    /// A closed ring: one left open is closed when it has at least 3 distinct points.
+    static func ring(_ points: [Coordinate], number: Int) throws -> [Coordinate] {
+        if points.count >= 4, points.first == points.last { return points }
+        var distinct: [Coordinate] = []
+        for p in points where !distinct.contains(p) {
+            distinct.append(p)
+            if distinct.count == 3 { break }
+        }
+        guard distinct.count >= 3 else {
+            throw AtlasError("ring \(number) has \(distinct.count) distinct point(s), a ring needs 3")
+        }
+        var closed = points
+        if closed.first != closed.last { closed.append(closed[0]) }
+        return closed
+    }
+
+    /// Groups rings into polygons. In a shapefile exteriors are clockwise and holes
+    /// counter-clockwise; each hole goes to the smallest exterior that contains it, a hole that
+    /// no exterior contains becomes a polygon of its own. Files written with no clockwise ring
+    /// at all ignore the rule, so there nesting alone decides: a ring inside an even number of
+    /// rings is an exterior, inside an odd number a hole.
+    static func assemblePolygons(_ rings: [[Coordinate]]) -> Geometry {
+        if rings.count == 1 { return .polygon(rings) }
+        let outlines = rings.map(Outline.init)
+        let exteriors = outlines.indices.filter { outlines[$0].signedArea <= 0 }
+        let polygons =
+            exteriors.isEmpty
+            ? assembleByNesting(rings, outlines)
+            : assembleByOrientation(rings, outlines, exteriors: exteriors)
+        return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
+    }
+
+    private static func assembleByOrientation(
+        _ rings: [[Coordinate]], _ outlines: [Outline], exteriors: [Int]
+    ) -> [[[Coordinate]]] {
+        var polygons = exteriors.map { [rings[$0]] }
+        var orphans: [[[Coordinate]]] = []
+        // Smallest first, so the first exterior that contains a hole is the tightest.
+        let bySize = exteriors.indices.sorted { outlines[exteriors[$0]].area < outlines[exteriors[$1]].area }
+        for hole in outlines.indices where outlines[hole].signedArea > 0 {
+            if exteriors.count == 1 {
+                polygons[0].append(rings[hole])
+                continue
+            }
+            let candidates = bySize.filter { outlines[exteriors[$0]].bounds.encloses(outlines[hole].bounds) }
+            let owner =
+                candidates.count == 1
+                ? candidates[0]
+                : candidates.first { outlines[exteriors[$0]].contains(rings[hole], ring: rings[exteriors[$0]]) }
+            if let owner {
+                polygons[owner].append(rings[hole])
+            } else {
+                orphans.append([rings[hole]])
+            }
+        }
+        return polygons + orphans
+    }
+
+    private static func assembleByNesting(_ rings: [[Coordinate]], _ outlines: [Outline]) -> [[[Coordinate]]] {
+        let byDescendingSize = outlines.indices.sorted { outlines[$0].area > outlines[$1].area }
+        var depth = [Int](repeating: 0, count: rings.count)
+        var parent = [Int?](repeating: nil, count: rings.count)
+        for (position, i) in byDescendingSize.enumerated() {
+            // The tightest container is the last larger ring that contains this one.
+            for j in byDescendingSize[..<position].reversed()
+            where outlines[j].bounds.encloses(outlines[i].bounds) && outlines[j].contains(rings[i], ring: rings[j]) {
+                parent[i] = j
+                depth[i] = depth[j] + 1
+                break
+            }
+        }
+        var polygonOf = [Int: Int]()
+        var polygons: [[[Coordinate]]] = []
+        for i in rings.indices where depth[i] % 2 == 0 {
+            polygonOf[i] = polygons.count
+            polygons.append([rings[i]])
+        }
+        for i in rings.indices where depth[i] % 2 == 1 {
+            polygons[polygonOf[parent[i]!]!].append(rings[i])
+        }
+        return polygons
+    }
+
+    private struct Outline {
+        let signedArea: Double
+        let area: Double
+        let bounds: Bounds
+
+        init(_ ring: [Coordinate]) {
+            signedArea = Ring.signedArea(ring)
+            area = abs(signedArea)
+            var b = Bounds.empty
+            for c in ring { b.extend(c) }
+            bounds = b
+        }
+
+        /// Whether `inner` lies inside `ring` (this outline's ring), judged by a majority of up
+        /// to 5 of its vertices, so that a hole touching the exterior at a vertex still counts.
+        func contains(_ inner: [Coordinate], ring: [Coordinate]) -> Bool {
+            let samples = min(5, max(inner.count - 1, 1))
+            var inside = 0
+            for k in 0..<samples where Ring.contains(ring, inner[k * max(inner.count - 1, 1) / samples]) {
+                inside += 1
+            }
+            return inside * 2 > samples
+        }
+    }
+}
+
+extension Bounds {
+    /// Whether `other` lies within these bounds (edges included).
+    fileprivate func encloses(_ other: Bounds) -> Bool {
+        other.minX >= minX && other.maxX <= maxX && other.minY >= minY && other.maxY <= maxY
+    }
+}
