@@ -1,0 +1,301 @@
+import Foundation
+
+/// A choropleth map as inline SVG: areas filled by class, missing values hatched, labels where
+/// they fit, and a stepped legend with the class bounds underneath.
+///
+/// Lon/lat are drawn with a local equirectangular projection (x scaled by the cosine of the
+/// middle latitude), which keeps shapes true enough at municipal and county scale.
+public struct SVGMap: Sendable {
+    public struct Area: Sendable {
+        public var geometry: Geometry?
+        /// The class (0-based), or nil for a missing or suppressed value.
+        public var classIndex: Int?
+        public var label: String
+        /// The tooltip text.
+        public var title: String
+
+        public init(geometry: Geometry?, classIndex: Int?, label: String, title: String) {
+            self.geometry = geometry
+            self.classIndex = classIndex
+            self.label = label
+            self.title = title
+        }
+    }
+
+    public var areas: [Area]
+    /// One fill colour per class.
+    public var colors: [String]
+    /// The class bounds written under the legend: the lowest value, then each upper bound.
+    public var legendBounds: [String]
+    /// The legend entry for areas without a value ("Ej publicerat").
+    public var missingLabel: String
+    /// Prefix for element ids, unique per map in a document.
+    public var idPrefix: String
+    /// An accessible name for the whole map.
+    public var caption: String
+
+    public var width = 640.0
+    public var maxMapHeight = 600.0
+    public var padding = 6.0
+    public var labelFontSize = 10.0
+
+    public init(
+        areas: [Area], colors: [String], legendBounds: [String], missingLabel: String, idPrefix: String,
+        caption: String
+    ) {
+        self.areas = areas
+        self.colors = colors
+        self.legendBounds = legendBounds
+        self.missingLabel = missingLabel
+        self.idPrefix = idPrefix
+        self.caption = caption
+    }
+
+    static let missingFill = "#d9d9d9"
+
+    public func svg() -> String {
+        let projection = FittedProjection(
+            areas.compactMap(\.geometry), width: width, maxHeight: maxMapHeight, padding: padding)
+        let hasMissing = areas.contains { $0.geometry != nil && $0.classIndex == nil }
+        let legendTop = projection.height + 10
+        let height = legendTop + 44
+
+        var out = ""
+        out.reserveCapacity(64 * 1024)
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" role=\"img\" aria-label=\"\(HTML.escape(caption))\">\n"
+        out += "<defs><pattern id=\"\(idPrefix)-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"5\" height=\"5\" fill=\"#f2f2f2\"/><rect width=\"1.6\" height=\"5\" fill=\"#a6a6a6\"/></pattern></defs>\n"
+        out += "<g class=\"areas\" stroke=\"#fff\" stroke-width=\"0.7\" stroke-linejoin=\"round\">\n"
+        var shapes: [[[PixelPoint]]] = []
+        for area in areas {
+            guard let geometry = area.geometry else {
+                shapes.append([])
+                continue
+            }
+            let polygons = geometry.polygons.map { rings in rings.map { projection.pixels($0) } }
+            shapes.append(polygons.flatMap { $0 })
+            let d = Self.pathData(polygons)
+            guard !d.isEmpty else { continue }
+            let fill = area.classIndex.map { colors[min($0, colors.count - 1)] } ?? "url(#\(idPrefix)-hatch)"
+            let cls = area.classIndex.map { "c\($0 + 1)" } ?? "missing"
+            out += "<path class=\"\(cls)\" fill=\"\(fill)\" fill-rule=\"evenodd\" d=\"\(d)\"><title>\(HTML.escape(area.title))</title></path>\n"
+        }
+        out += "</g>\n"
+        out += labels(projection: projection)
+        out += legend(top: legendTop, hasMissing: hasMissing)
+        out += "</svg>"
+        return out
+    }
+
+    private func labels(projection: FittedProjection) -> String {
+        var placed: [LabelBox] = []
+        var out = ""
+        for area in areas {
+            guard let geometry = area.geometry, !area.label.isEmpty else { continue }
+            let polygons = geometry.polygons.map { rings in rings.map { projection.pixels($0) } }
+            guard let box = LabelPlacement.place(area.label, in: polygons, fontSize: labelFontSize) else { continue }
+            if placed.contains(where: { $0.overlaps(box) }) { continue }
+            placed.append(box)
+            out += "<text x=\"\(Self.number(box.center.x))\" y=\"\(Self.number(box.center.y))\">\(HTML.escape(area.label))</text>\n"
+        }
+        guard !out.isEmpty else { return "" }
+        return "<g class=\"labels\" font-size=\"\(Self.number(labelFontSize))\" text-anchor=\"middle\" dominant-baseline=\"central\" fill=\"#1f1f1f\" stroke=\"#fff\" stroke-width=\"2.4\" stroke-opacity=\"0.85\" paint-order=\"stroke\" stroke-linejoin=\"round\">\n" + out + "</g>\n"
+    }
+
+    /// A row of class colours with the bounds under the joints, and a hatched swatch for missing values.
+    private func legend(top: Double, hasMissing: Bool) -> String {
+        var out = "<g class=\"legend\" font-size=\"11\" fill=\"#333\">\n"
+        let step = colors.isEmpty ? 0 : min(80, (width - 200) / Double(colors.count))
+        let x0 = padding + 14
+        for (k, color) in colors.enumerated() {
+            out += "<rect x=\"\(Self.number(x0 + Double(k) * step))\" y=\"\(Self.number(top))\" width=\"\(Self.number(step))\" height=\"12\" fill=\"\(color)\"/>\n"
+        }
+        for (k, bound) in legendBounds.enumerated() where k <= colors.count {
+            let x = x0 + Double(k) * step
+            out += "<line x1=\"\(Self.number(x))\" x2=\"\(Self.number(x))\" y1=\"\(Self.number(top))\" y2=\"\(Self.number(top + 16))\" stroke=\"#666\" stroke-width=\"0.8\"/>\n"
+            out += "<text x=\"\(Self.number(x))\" y=\"\(Self.number(top + 28))\" text-anchor=\"middle\">\(HTML.escape(bound))</text>\n"
+        }
+        if hasMissing {
+            let x = x0 + Double(colors.count) * step + 28
+            out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(top))\" width=\"18\" height=\"12\" fill=\"url(#\(idPrefix)-hatch)\" stroke=\"#a6a6a6\" stroke-width=\"0.6\"/>\n"
+            out += "<text x=\"\(Self.number(x + 24))\" y=\"\(Self.number(top + 10))\">\(HTML.escape(missingLabel))</text>\n"
+        }
+        out += "</g>\n"
+        return out
+    }
+
+    /// SVG path data in tenths of a pixel: absolute start, relative steps, points that round to
+    /// the previous one dropped, rings that collapse to fewer than three points left out.
+    static func pathData(_ polygons: [[[PixelPoint]]]) -> String {
+        var d = ""
+        for rings in polygons {
+            for ring in rings {
+                var points: [(Int, Int)] = []
+                points.reserveCapacity(ring.count)
+                for p in ring {
+                    let q = (Int((p.x * 10).rounded()), Int((p.y * 10).rounded()))
+                    if let last = points.last, last == q { continue }
+                    points.append(q)
+                }
+                if points.count > 1, points.first! == points.last! { points.removeLast() }
+                guard points.count >= 3 else { continue }
+                d += "M" + tenths(points[0].0) + separated(tenths(points[0].1))
+                d += "l"
+                for i in 1..<points.count {
+                    let dx = tenths(points[i].0 - points[i - 1].0)
+                    let dy = tenths(points[i].1 - points[i - 1].1)
+                    d += (i == 1 ? dx : separated(dx)) + separated(dy)
+                }
+                d += "z"
+            }
+        }
+        return d
+    }
+
+    /// A number after another one: a minus sign separates by itself.
+    private static func separated(_ text: String) -> String {
+        text.hasPrefix("-") ? text : " " + text
+    }
+
+    /// Tenths as the shortest decimal: 123 → "12.3", 120 → "12", -5 → "-.5".
+    static func tenths(_ t: Int) -> String {
+        let sign = t < 0 ? "-" : ""
+        let a = abs(t)
+        let whole = a / 10, fraction = a % 10
+        if fraction == 0 { return sign + String(whole) }
+        return sign + (whole == 0 ? "" : String(whole)) + "." + String(fraction)
+    }
+
+    /// A coordinate for an attribute, to one decimal.
+    static func number(_ value: Double) -> String {
+        tenths(Int((value * 10).rounded()))
+    }
+}
+
+struct PixelPoint: Hashable, Sendable {
+    var x: Double
+    var y: Double
+}
+
+/// Lon/lat → pixels: x scaled by cos(middle latitude), y flipped, fitted into the width.
+struct FittedProjection {
+    let height: Double
+    private let scale: Double
+    private let xScale: Double
+    private let originX: Double
+    private let originY: Double
+    private let offsetX: Double
+    private let padding: Double
+
+    init(_ geometries: [Geometry], width: Double, maxHeight: Double, padding: Double) {
+        var bounds = Bounds.empty
+        for g in geometries { if let b = g.bounds { bounds.extend(b) } }
+        if bounds.isEmpty { bounds = Bounds(minX: 0, minY: 0, maxX: 1, maxY: 1) }
+        xScale = cos(bounds.center.y * .pi / 180)
+        let w = max(bounds.width * xScale, 1e-9)
+        let h = max(bounds.height, 1e-9)
+        let available = width - 2 * padding
+        scale = min(available / w, (maxHeight - 2 * padding) / h)
+        height = h * scale + 2 * padding
+        offsetX = (width - w * scale) / 2
+        originX = bounds.minX
+        originY = bounds.maxY
+        self.padding = padding
+    }
+
+    func pixel(_ c: Coordinate) -> PixelPoint {
+        PixelPoint(x: offsetX + (c.x - originX) * xScale * scale, y: padding + (originY - c.y) * scale)
+    }
+
+    func pixels(_ ring: [Coordinate]) -> [PixelPoint] { ring.map(pixel) }
+}
+
+struct LabelBox: Sendable {
+    var center: PixelPoint
+    var width: Double
+    var height: Double
+
+    func overlaps(_ other: LabelBox) -> Bool {
+        abs(center.x - other.center.x) * 2 < width + other.width
+            && abs(center.y - other.center.y) * 2 < height + other.height
+    }
+}
+
+/// Where an area's label goes: inside its largest polygon, at the centroid when that lies inside,
+/// else in the middle of the widest horizontal run through the polygon; only if the text fits.
+enum LabelPlacement {
+    /// Width of a label in pixels: about 0.58 em per character for a sans-serif face.
+    static func estimatedWidth(_ text: String, fontSize: Double) -> Double {
+        Double(text.count) * fontSize * 0.58
+    }
+
+    static func place(_ text: String, in polygons: [[[PixelPoint]]], fontSize: Double) -> LabelBox? {
+        guard let rings = polygons.max(by: { abs(area($0.first ?? [])) < abs(area($1.first ?? [])) }),
+            let exterior = rings.first, exterior.count >= 4
+        else { return nil }
+        let width = estimatedWidth(text, fontSize: fontSize) + 4
+        let height = fontSize * 1.3
+        var candidates: [PixelPoint] = []
+        if let c = centroid(exterior), contains(rings, c) { candidates.append(c) }
+        let ys = exterior.map(\.y)
+        let top = ys.min()!, bottom = ys.max()!
+        var best: (PixelPoint, Double)?
+        for step in 1...9 {
+            let y = top + (bottom - top) * Double(step) / 10
+            for run in runs(rings, y: y) where run.1 - run.0 > (best?.1 ?? 0) {
+                best = (PixelPoint(x: (run.0 + run.1) / 2, y: y), run.1 - run.0)
+            }
+        }
+        if let best { candidates.append(best.0) }
+        for c in candidates {
+            // The text must fit along its own line and at the lines of its top and bottom edge.
+            let fits = [c.y - height / 2, c.y, c.y + height / 2].allSatisfy { y in
+                runs(rings, y: y).contains { $0.0 <= c.x - width / 2 && $0.1 >= c.x + width / 2 }
+            }
+            if fits { return LabelBox(center: c, width: width, height: height) }
+        }
+        return nil
+    }
+
+    /// The intervals of a horizontal line that lie inside the polygon (even-odd over all rings).
+    static func runs(_ rings: [[PixelPoint]], y: Double) -> [(Double, Double)] {
+        var xs: [Double] = []
+        for ring in rings {
+            guard ring.count >= 2 else { continue }
+            var previous = ring[ring.count - 1]
+            for p in ring {
+                if (p.y > y) != (previous.y > y) {
+                    xs.append(previous.x + (y - previous.y) * (p.x - previous.x) / (p.y - previous.y))
+                }
+                previous = p
+            }
+        }
+        xs.sort()
+        return stride(from: 0, to: xs.count - 1, by: 2).map { (xs[$0], xs[$0 + 1]) }
+    }
+
+    static func contains(_ rings: [[PixelPoint]], _ p: PixelPoint) -> Bool {
+        var inside = false
+        for ring in rings where Ring.contains(ring.map { Coordinate($0.x, $0.y) }, Coordinate(p.x, p.y)) {
+            inside.toggle()
+        }
+        return inside
+    }
+
+    static func area(_ ring: [PixelPoint]) -> Double {
+        Ring.signedArea(ring.map { Coordinate($0.x, $0.y) })
+    }
+
+    static func centroid(_ ring: [PixelPoint]) -> PixelPoint? {
+        var a = 0.0, cx = 0.0, cy = 0.0
+        guard var previous = ring.last else { return nil }
+        for p in ring {
+            let cross = previous.x * p.y - p.x * previous.y
+            a += cross
+            cx += (previous.x + p.x) * cross
+            cy += (previous.y + p.y) * cross
+            previous = p
+        }
+        guard abs(a) > 1e-9 else { return nil }
+        return PixelPoint(x: cx / (3 * a), y: cy / (3 * a))
+    }
+}
