@@ -1,0 +1,105 @@
+import ArgumentParser
+import Atlas
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Writes an area report: one self-contained HTML file with a map and a table per indicator.",
+        discussion: """
+            Give one --layer per section. --value, --id, --name, --section-title, --definition and
+            --sources are given either once (for every layer) or once per layer, in the same order.
+            Layers atlas wrote (share with count and total, share_near, mean_minutes) get their
+            definitions and sources written in; other fields are mapped as they are.
+
+              atlas report --layer lowincome.geojson --value share --id desokod \\
+                --layer transit.geojson --value share_near --id desokod \\
+                --title "Områdesrapport" --place "Falu kommun" --out report.html
+            """
+    )
+
+    @Option(name: .customLong("layer"), help: "An area layer (GeoJSON), one per section.")
+    var layers: [String] = []
+
+    @Option(name: .customLong("value"), help: "The field to map and rank.")
+    var values: [String] = []
+
+    @Option(name: .customLong("id"), help: "The area id field.")
+    var ids: [String] = []
+
+    @Option(name: .customLong("name"), help: "The area name field, used for labels and the table.")
+    var names: [String] = []
+
+    @Option(name: .customLong("section-title"), help: "A section heading instead of the indicator's own.")
+    var sectionTitles: [String] = []
+
+    @Option(name: .customLong("definition"), help: "What the value measures, in plain words.")
+    var definitions: [String] = []
+
+    @Option(name: .customLong("sources"), help: "Where the data come from.")
+    var sources: [String] = []
+
+    @Option(help: "The report title.")
+    var title: String?
+
+    @Option(help: "The municipality or region the report is about.")
+    var place: String = ""
+
+    @Option(help: "Language of the report: sv or en.")
+    var lang: String = "sv"
+
+    @Option(help: "Number of classes on each map (1–7).")
+    var classes: Int = 5
+
+    @Option(help: "How classes are formed: quantile, equal or jenks.")
+    var scheme: String = "quantile"
+
+    @Option(help: "The HTML file to write.")
+    var out: String
+
+    @Flag(help: "No messages on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !layers.isEmpty else { throw ValidationError("give at least one --layer") }
+        guard !values.isEmpty else { throw ValidationError("give --value (the field to map)") }
+        guard !ids.isEmpty else { throw ValidationError("give --id (the area id field)") }
+        let perLayer: [(String, [String])] = [
+            ("--value", values), ("--id", ids), ("--name", names), ("--section-title", sectionTitles),
+            ("--definition", definitions), ("--sources", sources),
+        ]
+        for (flag, given) in perLayer where given.count > 1 && given.count != layers.count {
+            throw ValidationError("\(flag) is given \(given.count) times for \(layers.count) layers: give it once or once per layer")
+        }
+        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
+        guard ClassificationScheme(rawValue: scheme) != nil else {
+            throw ValidationError("--scheme must be quantile, equal or jenks, not '\(scheme)'")
+        }
+        guard (1...7).contains(classes) else { throw ValidationError("--classes must be 1–7, not \(classes)") }
+    }
+
+    func run() throws {
+        Console.shared.quiet = quiet
+        let language = ReportLanguage(rawValue: lang) ?? .swedish
+        let classing = ReportClassing.scheme(ClassificationScheme(rawValue: scheme) ?? .quantile, classes: classes)
+        func option(_ given: [String], _ k: Int) -> String? {
+            given.isEmpty ? nil : given.count == 1 ? given[0] : given[k]
+        }
+        var sections: [ReportSection] = []
+        for (k, path) in layers.enumerated() {
+            var layer = try GeoJSONReader.read(path: path)
+            if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84) }
+            let name = option(names, k).flatMap { $0.isEmpty ? nil : $0 }
+            sections.append(
+                try ReportSection.forLayer(
+                    layer, valueField: option(values, k)!, idField: option(ids, k)!, nameField: name,
+                    language: language, classing: classing, title: option(sectionTitles, k),
+                    definition: option(definitions, k), sources: option(sources, k)))
+        }
+        let report = AreaReport(
+            title: title ?? (language == .swedish ? "Områdesrapport" : "Area report"), place: place,
+            language: language, sections: sections, generatedAt: Date(), inputs: layers)
+        try report.write(to: out)
+        Console.shared.info("wrote a report with \(sections.count) map\(sections.count == 1 ? "" : "s") to \(out)")
+    }
+}
