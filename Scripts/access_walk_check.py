@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Independent check of `atlas access --mode walk` on Porto Alegre.
+
+Reads the same OSM ways with pyosmium, applies the walk rules (documented in
+Sources/Atlas/Network/TravelProfile.swift) again in Python, projects with pyproj to the UTM
+zone atlas picks (EPSG:32722), snaps hexagon centroids and care points to the nearest point
+on a road segment with shapely, and runs scipy's csgraph.dijkstra(min_only=True) from all
+care points at once. Then it compares per-cell minutes with the cells layer atlas wrote.
+
+Usage: access_walk_check.py CELLS_FROM_ATLAS.geojson [--data DIR] [--time]
+
+Tolerance: 0.01 minutes (0.6 s). Both sides use the same projection (PROJ) and the same
+centroids (GEOS), so minutes should agree to rounding; what may differ is which of two
+equally near segments a point snaps to (at a shared vertex the snap point is the same, so the
+time is the same) and float summation order. A larger difference means a real disagreement.
+"""
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+import osmium
+import shapely
+from pyproj import Transformer
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+WALK_HIGHWAYS = {
+    "primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
+    "unclassified", "road", "residential", "living_street", "service", "cycleway", "path", "track",
+    "footway", "pedestrian", "steps", "bridleway", "corridor",
+}
+DENY = {"no", "private", "agricultural", "forestry", "delivery"}
+ALLOW = {"yes", "designated", "permissive", "destination", "customers"}
+WALK_KMH = 5.0
+ACCESS_KMH = 5.0
+MAX_SNAP = 1000.0
+
+
+def walkable(tags):
+    highway = tags.get("highway")
+    if highway is None or tags.get("area") == "yes":
+        return False
+    allowed = None
+    explicit = False
+    if tags.get("access") in DENY:
+        allowed = False
+    if tags.get("access") in ALLOW:
+        allowed = True
+    foot = tags.get("foot")
+    if foot in DENY:
+        allowed, explicit = False, False
+    if foot in ALLOW:
+        allowed, explicit = True, True
+    if allowed is False:
+        return False
+    if highway not in WALK_HIGHWAYS:
+        return explicit and highway not in ("motorway", "motorway_link")
+    return True
+
+
+class Ways(osmium.SimpleHandler):
+    def __init__(self):
+        super().__init__()
+        self.segments = []  # (lon1, lat1, lon2, lat2, node id 1, node id 2)
+
+    def way(self, w):
+        if len(w.nodes) < 2 or not walkable({t.k: t.v for t in w.tags}):
+            return
+        previous = None
+        for n in w.nodes:
+            here = (n.ref, n.location.lon, n.location.lat) if n.location.valid() else None
+            if previous and here and previous[0] != here[0]:
+                self.segments.append((previous[1], previous[2], here[1], here[2], previous[0], here[0]))
+            previous = here
+
+
+def snap(tree, lines, points):
+    """Nearest segment within MAX_SNAP for each point: (segment, fraction, distance) or None."""
+    idx_points, idx_lines = tree.query_nearest(points, max_distance=MAX_SNAP, all_matches=True)
+    best = {}
+    for p, s in zip(idx_points, idx_lines):
+        if p not in best or s < best[p]:
+            best[p] = s  # equal distances: lowest segment index, as atlas does
+    out = []
+    for i, pt in enumerate(points):
+        if i not in best:
+            out.append(None)
+            continue
+        line = lines[best[i]]
+        fraction = shapely.line_locate_point(line, pt, normalized=True)
+        out.append((best[i], float(fraction), float(shapely.distance(line, pt))))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cells")
+    ap.add_argument("--data", default="/work/shared/data/porto-alegre")
+    ap.add_argument("--time", action="store_true", help="print only the timing line for Scripts/bench")
+    args = ap.parse_args()
+
+    handler = Ways()
+    handler.apply_file(f"{args.data}/poa_osm.pbf", locations=True)
+    seg = np.array([s[:4] for s in handler.segments])
+    ids = np.array([s[4:] for s in handler.segments], dtype=np.int64)
+    to_utm = Transformer.from_crs(4326, 32722, always_xy=True)
+    x1, y1 = to_utm.transform(seg[:, 0], seg[:, 1])
+    x2, y2 = to_utm.transform(seg[:, 2], seg[:, 3])
+    node_ids, inverse = np.unique(ids.ravel(), return_inverse=True)
+    a, b = inverse[0::2], inverse[1::2]
+    seconds = np.hypot(x2 - x1, y2 - y1) * 3.6 / WALK_KMH
+    lines = shapely.linestrings(np.stack([np.stack([x1, y1], 1), np.stack([x2, y2], 1)], 1))
+    tree = shapely.STRtree(lines)
+
+    hexes = json.load(open(f"{args.data}/poa_hexgrid.geojson"))["features"]
+    care = json.load(open(f"{args.data}/poa_healthcare.geojson"))["features"]
+
+    def projected_points(features, centroid):
+        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+        coords = shapely.get_coordinates(geoms) if not centroid else None
+        if centroid:
+            # Project the polygon, then take its centroid, as atlas does.
+            geoms = shapely.transform(geoms, lambda c: np.stack(to_utm.transform(c[:, 0], c[:, 1]), 1))
+            return shapely.centroid(geoms)
+        xs, ys = to_utm.transform(coords[:, 0], coords[:, 1])
+        return shapely.points(xs, ys)
+
+    origins = projected_points(hexes, centroid=True)
+    destinations = projected_points(care, centroid=False)
+    started = time.perf_counter()
+    o_snap = snap(tree, lines, origins)
+    d_snap = snap(tree, lines, destinations)
+
+    n = len(node_ids)
+    rows, cols, costs = list(a) + list(b), list(b) + list(a), list(seconds) + list(seconds)
+    d_nodes = []
+    for k, s in enumerate(d_snap):
+        if s is None:
+            continue
+        node = n + len(d_nodes)
+        d_nodes.append((node, k))
+        segment, t, dist = s
+        walk = dist * 3.6 / ACCESS_KMH
+        rows += [node, node]
+        cols += [a[segment], b[segment]]
+        costs += [walk + seconds[segment] * t, walk + seconds[segment] * (1 - t)]
+    o_base = n + len(d_nodes)
+    for k, s in enumerate(o_snap):
+        if s is None:
+            continue
+        segment, t, dist = s
+        walk = dist * 3.6 / ACCESS_KMH
+        rows += [a[segment], b[segment]]
+        cols += [o_base + k, o_base + k]
+        costs += [walk + seconds[segment] * t, walk + seconds[segment] * (1 - t)]
+        for node, d in d_nodes:  # origin and destination on the same segment
+            if d_snap[d][0] == segment:
+                rows.append(node)
+                cols.append(o_base + k)
+                costs.append(walk + d_snap[d][2] * 3.6 / ACCESS_KMH + seconds[segment] * abs(t - d_snap[d][1]))
+    size = o_base + len(o_snap)
+    # Zero-cost arcs would vanish from a sparse matrix: nudge them by a negligible amount.
+    graph = csr_matrix((np.maximum(costs, 1e-9), (rows, cols)), shape=(size, size))
+    dist = dijkstra(graph, directed=True, indices=[node for node, _ in d_nodes], min_only=True)
+    elapsed = time.perf_counter() - started
+    expected = dist[o_base:] / 60
+    if args.time:
+        print(f"{elapsed:.3f}")
+        return
+
+    atlas = json.load(open(args.cells))["features"]
+    assert len(atlas) == len(hexes), "the cells layer does not match the hexagon grid"
+    diffs, both_unreachable, mismatched = [], 0, []
+    for k, f in enumerate(atlas):
+        m = f["properties"]["minutes"]
+        e = expected[k]
+        if m is None or not np.isfinite(e):
+            if m is None and not np.isfinite(e):
+                both_unreachable += 1
+            else:
+                mismatched.append((hexes[k]["properties"]["id"], m, e))
+            continue
+        diffs.append(abs(m - e))
+    diffs = np.array(diffs)
+    print(f"walk network: {n} nodes, {len(seconds)} segments; {len(d_nodes)} of {len(care)} care points snapped")
+    print(f"cells compared: {len(diffs)}, unreachable in both: {both_unreachable}, reachable in one only: {len(mismatched)}")
+    print(f"minutes difference: max {diffs.max():.6f}, mean {diffs.mean():.6f}, cells above 0.01: {(diffs > 0.01).sum()}")
+    ok = len(mismatched) == 0 and diffs.max() <= 0.01
+    print("agree" if ok else "DISAGREE")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where a road network comes from: an OSM PBF file or a line layer, read into a `RoadGraph`
+/// in a metric CRS (SWEREF 99 TM in Sweden, the UTM zone elsewhere).
+public enum RoadNetworkFormat: String, Sendable, CaseIterable {
+    case pbf, lines
+
+    /// `.pbf` files are OSM; anything else is read as a line layer.
+    public static func guess(path: String) -> RoadNetworkFormat {
+        path.lowercased().hasSuffix(".pbf") ? .pbf : .lines
+    }
+}
+
+extension RoadGraph {
+    /// Reads an OSM PBF file for `mode` and projects it to the metric CRS of its extent.
+    public static func openStreetMap(path: String, mode: TravelMode) throws -> RoadGraph {
+        let roads = try OSMRoads.read(path: path, mode: mode)
+        guard !roads.coordinates.isEmpty else {
+            throw AtlasError(file: path, "no roads usable by \(mode.rawValue) in the file")
+        }
+        if roads.missingNodeCount > 0 {
+            Console.shared.warning("\(path): \(roads.missingNodeCount) nodes referenced by roads are not in the file (a clipped extract); their road pieces are left out")
+        }
+        var extent = Bounds.empty
+        for c in roads.coordinates { extent.extend(c) }
+        let crs = MetricCRS.choose(forLonLatBounds: extent)
+        let transformer = try Transformer(from: .wgs84, to: crs)
+        do {
+            return try roads.graph(crs: crs) { try transformer.transform(&$0) }
+        } catch let error as AtlasError {
+            throw error.inFile(path)
+        }
+    }
+
+    /// Builds the graph from a line layer, first projected to its metric CRS.
+    public static func lineLayer(_ layer: Layer, options: LineNetworkOptions) throws -> RoadGraph {
+        let metric = try layer.toMetric()
+        do {
+            return try RoadGraph(lines: metric, options: options)
+        } catch let error as AtlasError {
+            throw error.inFile(layer.source)
+        }
+    }
+}
