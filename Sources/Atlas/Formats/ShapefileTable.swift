@@ -81,21 +81,24 @@ struct AttributeTable {
         for column in columns {
             // Padding is spaces, and NULs from some writers; shapelib and GDAL trim both ends.
             var start = column.offset
-            var end = column.offset + column.width
+            let fieldEnd = column.offset + column.width
+            var end = fieldEnd
             while start < end, bytes[start] == 0x20 || bytes[start] == 0 { start += 1 }
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0 { end -= 1 }
             let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            values.append(try value(text, column: column, record: number))
+            values.append(try value(text, filled: end == fieldEnd, column: column, record: number))
         }
         return values
     }
 
-    private mutating func value(_ text: UnsafeBufferPointer<UInt8>, column: Column, record: Int) throws -> Value {
+    private mutating func value(
+        _ text: UnsafeBufferPointer<UInt8>, filled: Bool, column: Column, record: Int
+    ) throws -> Value {
         guard !text.isEmpty else { return .null }
         switch column.kind {
         case .text:
             let before = repairs
-            let string = encoding.decode(text, repairs: &repairs)
+            let string = encoding.decode(text, mayBeCut: filled, repairs: &repairs)
             if repairs != before, firstRepairedRecord == nil { firstRepairedRecord = record }
             return .string(string)
         case .integer:

@@ -2,7 +2,7 @@ import Foundation
 
 /// The text encoding of attribute data: UTF-8 or one of the single-byte code pages found in
 /// shapefiles (`.cpg`, DBF language driver) and in Swedish CSV exports. Decoding never fails:
-/// see `decode(_:repairs:)` for what happens to bytes that are not valid UTF-8.
+/// see `decode(_:mayBeCut:repairs:)` for what happens to bytes that are not valid UTF-8.
 public struct TextEncoding: Sendable, Hashable, CustomStringConvertible {
     /// The name reported to users, e.g. "UTF-8", "Windows-1252".
     public let name: String
@@ -118,14 +118,15 @@ public struct TextEncoding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Decodes `bytes`. Single-byte code pages map every byte, so they cannot fail. For UTF-8,
-    /// invalid bytes never stop a read: a multi-byte character cut off at the end (DBF fields
-    /// truncate by bytes) is dropped, and any other invalid field is read as Windows-1252,
-    /// the usual cause being a file mislabelled as UTF-8. Each such repair adds 1 to `repairs`.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, repairs: inout Int) -> String {
+    /// invalid bytes never stop a read: when `mayBeCut` (the text filled a fixed-width DBF
+    /// field, which writers cut by bytes) a multi-byte character cut off at the end is dropped;
+    /// any other invalid text is read as Windows-1252, the usual cause being a file
+    /// mislabelled as UTF-8. Each such repair adds 1 to `repairs`.
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, mayBeCut: Bool = false, repairs: inout Int) -> String {
         if !isUTF8 { return decodeSingleByte(bytes) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         repairs += 1
-        if let end = Self.endBeforeTruncatedCharacter(bytes),
+        if mayBeCut, let end = Self.endBeforeTruncatedCharacter(bytes),
             let text = String(validating: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
         {
             return text
