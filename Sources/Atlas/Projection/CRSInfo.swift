@@ -1,0 +1,104 @@
+import CPROJ
+
+/// What PROJ makes of a CRS: its name, EPSG code when one matches, and its kind of coordinates.
+public struct CRSInfo: Hashable, Sendable {
+    public var name: String
+    /// The EPSG code from the definition itself, or identified by PROJ with confidence ≥ 70 %
+    /// (as for the ESRI WKT in `.prj` files, which carries no authority).
+    public var epsg: Int?
+    /// Coordinates are longitude/latitude in degrees.
+    public var isGeographic: Bool
+    /// The unit of the first axis as PROJ names it: "metre", "degree", "US survey foot", …
+    public var unit: String
+
+    public init(name: String, epsg: Int?, isGeographic: Bool, unit: String) {
+        self.name = name
+        self.epsg = epsg
+        self.isGeographic = isGeographic
+        self.unit = unit
+    }
+}
+
+extension CRS {
+    /// Asks PROJ about this CRS; throws with PROJ's reason when it cannot parse the definition.
+    public func info(context: PROJContext? = nil) throws -> CRSInfo {
+        let context = try context ?? PROJContext()
+        let object = try context.crs(self)
+        let h = context.handle
+        let horizontal = try CRS.horizontal(object)
+        let type = proj_get_type(horizontal.pointer)
+        let geographicTypes = [PJ_TYPE_GEOGRAPHIC_CRS, PJ_TYPE_GEOGRAPHIC_2D_CRS, PJ_TYPE_GEOGRAPHIC_3D_CRS]
+        let projectedTypes = [PJ_TYPE_PROJECTED_CRS, PJ_TYPE_GEOCENTRIC_CRS, PJ_TYPE_ENGINEERING_CRS]
+        guard geographicTypes.contains(type) || projectedTypes.contains(type) else {
+            throw AtlasError("\(label) is not a horizontal coordinate reference system")
+        }
+        let cs = try PROJObject(proj_crs_get_coordinate_system(h, horizontal.pointer), context: context,
+                                what: "no coordinate system in \(label)")
+        var unitName: UnsafePointer<CChar>?
+        guard proj_cs_get_axis_info(h, cs.pointer, 0, nil, nil, nil, nil, &unitName, nil, nil) != 0 else {
+            throw context.error("no axis information in \(label)")
+        }
+        var name = proj_get_name(object.pointer).map { String(cString: $0) } ?? description
+        var epsg = CRS.epsgCode(of: object.pointer)
+        if epsg == nil, let match = CRS.identify(object) {
+            epsg = match.code
+            name = match.name
+        }
+        return CRSInfo(
+            name: name, epsg: epsg, isGeographic: geographicTypes.contains(type),
+            unit: unitName.map { String(cString: $0) } ?? "unknown")
+    }
+
+    /// The horizontal part of a bound or compound CRS, else the CRS itself.
+    static func horizontal(_ object: PROJObject) throws -> PROJObject {
+        let h = object.context.handle
+        switch proj_get_type(object.pointer) {
+        case PJ_TYPE_BOUND_CRS:
+            return try horizontal(PROJObject(proj_get_source_crs(h, object.pointer), context: object.context, what: "bound CRS"))
+        case PJ_TYPE_COMPOUND_CRS:
+            return try horizontal(PROJObject(proj_crs_get_sub_crs(h, object.pointer, 0), context: object.context, what: "compound CRS"))
+        default:
+            return object
+        }
+    }
+
+    static func epsgCode(of pj: OpaquePointer) -> Int? {
+        guard let authority = proj_get_id_auth_name(pj, 0), String(cString: authority) == "EPSG",
+            let code = proj_get_id_code(pj, 0)
+        else { return nil }
+        return Int(String(cString: code))
+    }
+
+    /// The best EPSG match PROJ finds with at least 70 % confidence.
+    static func identify(_ object: PROJObject) -> (code: Int, name: String)? {
+        let h = object.context.handle
+        var confidence: UnsafeMutablePointer<Int32>?
+        guard let list = proj_identify(h, object.pointer, "EPSG", nil, &confidence) else { return nil }
+        defer {
+            proj_list_destroy(list)
+            proj_int_list_destroy(confidence)
+        }
+        // PROJ sorts candidates by decreasing confidence.
+        for i in 0..<proj_list_get_count(list) where (confidence?[Int(i)] ?? 0) >= 70 {
+            guard let candidate = proj_list_get(h, list, i) else { continue }
+            defer { proj_destroy(candidate) }
+            if let code = epsgCode(of: candidate) {
+                return (code, proj_get_name(candidate).map { String(cString: $0) } ?? "EPSG:\(code)")
+            }
+        }
+        return nil
+    }
+}
+
+extension CRS {
+    /// A short name for messages: "EPSG:3006", or the name a WKT definition starts with.
+    var label: String {
+        if let code = literalEPSG { return "EPSG:\(code)" }
+        if let open = definition.firstIndex(of: "\""),
+            let close = definition[definition.index(after: open)...].firstIndex(of: "\"")
+        {
+            return String(definition[definition.index(after: open)..<close])
+        }
+        return String(definition.prefix(80))
+    }
+}

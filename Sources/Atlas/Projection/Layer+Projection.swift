@@ -1,0 +1,71 @@
+extension Layer {
+    /// The layer with every geometry transformed to `target`, in one PROJ batch.
+    /// A layer read without a CRS (a shapefile without `.prj`) cannot be reprojected.
+    public func reprojected(to target: CRS, context: PROJContext? = nil) throws -> Layer {
+        let crs = try requireCRS()
+        if crs == target { return self }
+        let transformer = try Transformer(from: crs, to: target, context: context)
+        var coordinates: [Coordinate] = []
+        var firstCoordinate: [Int] = []
+        firstCoordinate.reserveCapacity(features.count + 1)
+        for feature in features {
+            firstCoordinate.append(coordinates.count)
+            feature.geometry?.forEachCoordinate { coordinates.append($0) }
+        }
+        firstCoordinate.append(coordinates.count)
+        if let bad = transformer.transformReportingFailure(&coordinates) {
+            var error = transformer.failure("cannot be transformed from \(crs.label) to \(target.label)")
+            error.file = source
+            error.record = (firstCoordinate.lastIndex { $0 <= bad } ?? 0) + 1
+            throw error
+        }
+        var copy = self
+        var next = 0
+        for i in copy.features.indices {
+            copy.features[i].geometry = copy.features[i].geometry?.mapCoordinates { _ in
+                defer { next += 1 }
+                return coordinates[next]
+            }
+        }
+        copy.crs = target
+        return copy
+    }
+
+    /// The layer in the metric CRS `MetricCRS` picks for its extent: SWEREF 99 TM in Sweden,
+    /// else the UTM zone of its centre.
+    public func toMetric(context: PROJContext? = nil) throws -> Layer {
+        let context = try context ?? PROJContext()
+        let crs = try requireCRS()
+        guard let extent = try lonLatBounds(context: context) else {
+            throw AtlasError(file: source, "no geometries to choose a metric CRS from")
+        }
+        let metric = MetricCRS.choose(forLonLatBounds: extent)
+        let info: CRSInfo
+        do { info = try crs.info(context: context) } catch let error as AtlasError { throw error.inFile(source) }
+        if info.epsg == metric.literalEPSG {
+            var copy = self
+            copy.crs = metric
+            return copy
+        }
+        return try reprojected(to: metric, context: context)
+    }
+
+    /// The extent in WGS 84 lon/lat, nil when the layer has no coordinates.
+    public func lonLatBounds(context: PROJContext? = nil) throws -> Bounds? {
+        let crs = try requireCRS()
+        guard let extent = bounds else { return nil }
+        if crs == .wgs84 { return extent }
+        do {
+            return try Transformer(from: crs, to: .wgs84, context: context).transform(extent)
+        } catch let error as AtlasError {
+            throw error.inFile(source)
+        }
+    }
+
+    private func requireCRS() throws -> CRS {
+        guard let crs else {
+            throw AtlasError(file: source, "the layer has no coordinate reference system (no .prj); give one with --crs")
+        }
+        return crs
+    }
+}
