@@ -1,0 +1,190 @@
+import Foundation
+
+/// Whether a published share is in percent (12.24) or as a fraction (0.1224).
+public enum ShareUnit: String, Sendable, CaseIterable {
+    case percent, fraction
+
+    var divisor: Double { self == .percent ? 100 : 1 }
+}
+
+/// Which columns of a table hold the indicator.
+public enum LowIncomeMeasure: Sendable, Hashable {
+    /// Children in low-income households (`count`) of all children (`total`).
+    case counts(count: String, total: String)
+    /// A published share, with an optional total that weights it when re-aggregating
+    /// (count = share × total).
+    case share(String, unit: ShareUnit, total: String?)
+
+    var columns: [String] {
+        switch self {
+        case .counts(let count, let total): [count, total]
+        case .share(let share, _, let total): [share] + (total.map { [$0] } ?? [])
+        }
+    }
+
+    /// The figures of one row from its cells, in the order of `columns`.
+    func figures(_ cells: [StatisticsCell]) -> AreaFigures {
+        let withheld = cells.contains(.withheld)
+        switch self {
+        case .counts:
+            let count = cells[0].number, total = cells[1].number
+            var share: Double?
+            if let count, let total, total > 0 { share = count / total }
+            return AreaFigures(count: count, total: total, share: share, suppressed: withheld)
+        case .share(_, let unit, let totalColumn):
+            let share = cells[0].number.map { $0 / unit.divisor }
+            let total = totalColumn == nil ? nil : cells[1].number
+            let count = share.flatMap { s in total.map { s * $0 } }
+            return AreaFigures(count: count, total: total, share: share, suppressed: withheld)
+        }
+    }
+}
+
+/// Which areas found no row in the table, and which rows found no area.
+public struct JoinReport: Sendable, Hashable {
+    public var areasWithoutRow: [String]
+    public var rowsWithoutArea: [String]
+
+    public var isComplete: Bool { areasWithoutRow.isEmpty && rowsWithoutArea.isEmpty }
+
+    /// One line for stderr: the counts and the first 10 ids of each kind.
+    public var summary: String {
+        func list(_ ids: [String]) -> String {
+            ids.prefix(10).joined(separator: ", ") + (ids.count > 10 ? ", …" : "")
+        }
+        var parts: [String] = []
+        if !areasWithoutRow.isEmpty { parts.append("\(areasWithoutRow.count) areas without a row in the table (\(list(areasWithoutRow)))") }
+        if !rowsWithoutArea.isEmpty { parts.append("\(rowsWithoutArea.count) table rows without an area (\(list(rowsWithoutArea)))") }
+        return parts.isEmpty ? "every area has a row and every row an area" : parts.joined(separator: "; ")
+    }
+}
+
+/// Indicator 1: children in low-income households per area. The steps — join a published table
+/// to areas, re-aggregate, withhold small areas, classify — are separate so that a project file
+/// or another program can combine them; `LowIncomeRequest.run()` does them all as the CLI does.
+public enum LowIncome {
+    /// Figures per area from a table keyed by region code; codes are matched as `RegionKey` says.
+    /// Several rows for one region are an error that names the column(s) to filter with `--where`.
+    public static func join(
+        areaIDs: [String], table: StatisticsTable, idColumn: String, measure: LowIncomeMeasure
+    ) throws -> (figures: [AreaFigures], report: JoinReport) {
+        let key = RegionKey(areaIDs: areaIDs)
+        let idIndex = try table.columnIndex(idColumn)
+        let valueIndices = try measure.columns.map { try table.columnIndex($0) }
+        var rowOfKey: [String: Int] = [:]
+        var rowKeys: [String] = []
+        for (r, row) in table.rows.enumerated() {
+            let code = key.normalise(idIndex < row.count ? row[idIndex] : "")
+            rowKeys.append(code)
+            if let first = rowOfKey[code] {
+                throw duplicateError(table, first, r, code: code, skipping: [idIndex] + valueIndices)
+            }
+            rowOfKey[code] = r
+        }
+        var used = [Bool](repeating: false, count: table.rows.count)
+        var report = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
+        var figures: [AreaFigures] = []
+        for id in areaIDs {
+            guard let r = rowOfKey[key.normalise(id)] else {
+                report.areasWithoutRow.append(id)
+                figures.append(.unknown)
+                continue
+            }
+            used[r] = true
+            figures.append(measure.figures(try valueIndices.map { try table.number(row: r, column: $0) }))
+        }
+        for r in table.rows.indices where !used[r] { report.rowsWithoutArea.append(table.rows[r][idIndex]) }
+        return (figures, report)
+    }
+
+    /// Figures from the area layer's own attributes (e.g. DeSO polygons carrying population).
+    public static func figures(fromLayer layer: Layer, measure: LowIncomeMeasure) throws -> [AreaFigures] {
+        let indices = try measure.columns.map { try layer.fieldIndex($0) }
+        return try layer.features.enumerated().map { n, feature in
+            let cells = try indices.map { i -> StatisticsCell in
+                guard let cell = StatisticsCell(feature.values[i]) else {
+                    throw AtlasError(file: layer.source, record: n + 1, field: layer.fields[i].name, "'\(feature.values[i].text ?? "")' is not a number")
+                }
+                return cell
+            }
+            return measure.figures(cells)
+        }
+    }
+
+    /// Class (1…K) of each area's share, nil when the share is unknown, with the breaks.
+    public static func classify(
+        _ figures: [AreaFigures], classes: Int, scheme: ClassificationScheme
+    ) -> (classes: [Int?], breaks: [Double]) {
+        let breaks = Classification.breaks(values: figures.compactMap(\.share), classes: classes, scheme: scheme)
+        return (figures.map { f in f.share.map { Classification.classIndex(of: $0, breaks: breaks) } }, breaks)
+    }
+
+    static func duplicateError(_ table: StatisticsTable, _ first: Int, _ second: Int, code: String, skipping: [Int]) -> AtlasError {
+        let a = table.rows[first], b = table.rows[second]
+        let differing = table.columns.indices.filter { c in
+            !skipping.contains(c) && (c < a.count ? a[c] : "") != (c < b.count ? b[c] : "")
+        }
+        let hint = differing.map { c in "\(table.columns[c]) ('\(a[c])' or '\(b[c])')" }.joined(separator: ", ")
+        return AtlasError(
+            file: table.source, record: table.records[second],
+            "region \(code) has more than one row" + (hint.isEmpty ? "" : "; they differ in \(hint): choose one with --where COLUMN=VALUE"))
+    }
+}
+
+/// The result of `LowIncomeRequest.run()`: one feature per output area, figures already
+/// through disclosure control, geometries in WGS 84.
+public struct LowIncomeLayer: Sendable {
+    public var idField: Field
+    public var ids: [Value]
+    public var geometries: [Geometry?]
+    public var figures: [AreaFigures]
+    public var classes: [Int?]?
+    public var breaks: [Double]?
+    public var scheme: ClassificationScheme?
+    public var joinReport = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
+
+    public init(idField: Field, ids: [Value], geometries: [Geometry?], figures: [AreaFigures]) {
+        self.idField = idField
+        self.ids = ids
+        self.geometries = geometries
+        self.figures = figures
+    }
+
+    public var fields: [Field] {
+        var fields = [idField, Field("count", .real), Field("total", .real), Field("share", .real), Field("suppressed", .boolean)]
+        if classes != nil { fields.append(Field("class", .integer)) }
+        return fields
+    }
+
+    /// The legend as the FeatureCollection's foreign member `atlas:classes`:
+    /// `{"field": "share", "scheme": "jenks", "breaks": [upper bound of each class…], "minimum": …}`.
+    public var legend: JSONValue? {
+        guard let breaks, let scheme else { return nil }
+        let minimum = figures.compactMap(\.share).min()
+        return .object([
+            ("field", .string("share")), ("scheme", .string(scheme.rawValue)),
+            ("breaks", .array(breaks.map { .double($0) })),
+            ("minimum", minimum.map { .double($0) } ?? .null),
+        ])
+    }
+
+    public var features: [Feature] {
+        ids.indices.map { k in
+            let f = figures[k]
+            func number(_ d: Double?) -> Value { d.map { .double($0) } ?? .null }
+            var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed)]
+            if let classes { values.append(classes[k].map { .int($0) } ?? .null) }
+            return Feature(geometry: geometries[k], values: values)
+        }
+    }
+
+    /// Writes the layer as RFC 7946 GeoJSON; returns the number of features.
+    @discardableResult
+    public func write(to path: String, precision: Int = 6) throws -> Int {
+        let writer = try GeoJSONWriter(
+            path: path, fields: fields, precision: precision,
+            foreignMembers: legend.map { [("atlas:classes", $0)] } ?? [])
+        for feature in features { try writer.write(feature) }
+        return try writer.finish()
+    }
+}

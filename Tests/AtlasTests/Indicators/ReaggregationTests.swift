@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Atlas
+
+@Suite struct ReaggregationTests {
+    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
+        .polygon([[Coordinate(x0, y0), Coordinate(x1, y0), Coordinate(x1, y1), Coordinate(x0, y1), Coordinate(x0, y0)]])
+    }
+
+    // Sources A = [0,10]×[0,10] (20 of 100) and B = [10,20]×[0,10] (30 of 50).
+    static let sources = [square(0, 0, 10, 10), square(10, 0, 20, 10)]
+    static let figures = [AreaFigures(count: 20, total: 100, share: 0.2), AreaFigures(count: 30, total: 50, share: 0.6)]
+
+    @Test func byAreaWithATargetThatOnlyPartlyOverlaps() throws {
+        // T1 = [5,15]×[0,10] takes half of A and half of B; T2 = [15,25]×[0,10] half of B and
+        // nothing for its other half; T3 lies away from every source.
+        let targets = [Self.square(5, 0, 15, 10), Self.square(15, 0, 25, 10), Self.square(100, 100, 110, 110)]
+        let result = try Reaggregation.apportionment(sources: Self.sources, targets: targets).apply(Self.figures)
+        #expect(result[0] == AreaFigures(count: 25, total: 75, share: 25.0 / 75))
+        #expect(result[1] == AreaFigures(count: 15, total: 25, share: 0.6))
+        #expect(result[2] == .unknown)
+        // Conserved over what the targets cover: A's right half (10 of 50) and all of B (30 of 50).
+        #expect(result.compactMap(\.count).reduce(0, +) == 40)
+        #expect(result.compactMap(\.total).reduce(0, +) == 100)
+    }
+
+    @Test func weightedByPopulationPointsAndCellsWithAreaFallback() throws {
+        // C = [0,10]×[10,20] (5 of 8) has nobody in the weights, so it goes by area.
+        let sources = Self.sources + [Self.square(0, 10, 10, 20)]
+        let figures = Self.figures + [AreaFigures(count: 5, total: 8, share: 5.0 / 8)]
+        let targets = [Self.square(5, 0, 15, 10), Self.square(15, 0, 25, 10), Self.square(0, 10, 5, 20)]
+        // A: 30 people at (2,5), 10 at (8,5), so 10/40 of A lies in T1.
+        // B: a cell [10,14]×[0,4] of 8 inside B∩T1, and a cell [18,22]×[0,10] of 20 whose covered
+        // half lies in B∩T2, so all 20 go there: B gives 8/28 to T1 and 20/28 to T2.
+        let weights = PopulationWeights(
+            geometries: [.point(Coordinate(2, 5)), .point(Coordinate(8, 5)), Self.square(10, 0, 14, 4), Self.square(18, 0, 22, 10)],
+            population: [30, 10, 8, 20])
+        let apportionment = try Reaggregation.apportionment(sources: sources, targets: targets, weights: weights)
+        #expect(apportionment.areaFallbackSources == [2])
+        let result = apportionment.apply(figures)
+        #expect(abs(result[0].count! - (20 * 0.25 + 30 * 8.0 / 28)) < 1e-9)
+        #expect(abs(result[0].total! - (100 * 0.25 + 50 * 8.0 / 28)) < 1e-9)
+        #expect(abs(result[0].share! - result[0].count! / result[0].total!) < 1e-15)
+        #expect(abs(result[1].count! - 30 * 20.0 / 28) < 1e-9)
+        #expect(result[2] == AreaFigures(count: 2.5, total: 4, share: 0.625))
+        #expect(DisclosureControl().apply(result[2]) == .withheld)
+    }
+
+    @Test func aWithheldSourceMakesItsTargetsWithheld() throws {
+        let figures = [AreaFigures(count: nil, total: 100, share: nil, suppressed: true), Self.figures[1]]
+        let targets = [Self.square(5, 0, 15, 10), Self.square(15, 0, 20, 10)]
+        let result = try Reaggregation.apportionment(sources: Self.sources, targets: targets).apply(figures)
+        #expect(result[0] == .withheld)
+        #expect(result[1] == AreaFigures(count: 15, total: 25, share: 0.6))
+    }
+
+    @Test func gridOverlayAgreesWithGEOSOnAnIrregularPolygonWithAHole() throws {
+        // A concave polygon with a hole over a 7 m grid: each cell's area from the recursive
+        // clipping must equal GEOS's intersection area, and they must add up to the polygon's.
+        let polygon = Geometry.polygon([
+            [Coordinate(1, 1), Coordinate(40, 3), Coordinate(22, 18), Coordinate(38, 35), Coordinate(3, 30), Coordinate(1, 1)],
+            [Coordinate(8, 10), Coordinate(8, 20), Coordinate(15, 20), Coordinate(15, 10), Coordinate(8, 10)],
+        ])
+        let grid = RegularGrid(covering: polygon.bounds!, cellSize: 7)
+        let overlay = grid.overlay(polygon.polygons)
+        let context = try GEOSContext()
+        let g = try GEOSGeometry(polygon, context: context)
+        for (cell, area) in overlay {
+            let expected = try g.intersection(GEOSGeometry(grid.cellPolygon(cell), context: context)).area
+            #expect(abs(area - expected) < 1e-9)
+        }
+        var reached = 0
+        for cell in 0..<grid.cellCount where try g.intersection(GEOSGeometry(grid.cellPolygon(cell), context: context)).area > 1e-12 {
+            reached += 1
+        }
+        #expect(reached == overlay.count)
+        #expect(abs(overlay.reduce(0) { $0 + $1.area } - (try g.area)) < 1e-9)
+    }
+
+    @Test func gridTargetsConserveTheSourcesAndUseSCBIds() throws {
+        let (apportionment, cells) = try Reaggregation.apportionment(
+            sources: [Self.square(500_000, 6_600_000, 500_600, 6_600_300)],
+            grid: RegularGrid(covering: Bounds(minX: 500_000, minY: 6_600_000, maxX: 500_600, maxY: 6_600_300), cellSize: 250))
+        // 600 m × 300 m over 250 m cells: 3 columns × 2 rows.
+        #expect(cells.count == 6)
+        let result = apportionment.apply([AreaFigures(count: 18, total: 180, share: 0.1)])
+        #expect(abs(result.compactMap(\.total).reduce(0, +) - 180) < 1e-9)
+        // The south-west cell is 250 × 250 of 600 × 300.
+        #expect(abs(result[0].total! - 180 * 62_500 / 180_000) < 1e-9)
+        let grid = RegularGrid(covering: Bounds(minX: 500_000, minY: 6_600_000, maxX: 500_600, maxY: 6_600_300), cellSize: 250)
+        #expect(grid.rutid(cells[0]) == "5000006600000")
+    }
+}
