@@ -136,7 +136,7 @@ struct ReportHTML {
         var out = "<div class=\"table-panel\">\n<table>\n<thead><tr>"
         out += "<th class=\"rank\" scope=\"col\">\(HTML.escape(text.rank))</th>"
         out += "<th scope=\"col\">\(HTML.escape(text.area))</th>"
-        out += "<th class=\"num\" scope=\"col\">\(HTML.escape(section.valueTitle ?? section.title))</th>"
+        out += "<th class=\"num\" scope=\"col\">\(HTML.escape(section.valueTitle ?? text.valueHeading(section.format)))</th>"
         for column in section.columns { out += "<th class=\"num\" scope=\"col\">\(HTML.escape(column.title))</th>" }
         out += "</tr></thead>\n<tbody>\n"
         var rank = 0
@@ -182,7 +182,7 @@ struct ReportHTML {
         html { -webkit-text-size-adjust: 100%; }
         body { margin: 0; color: var(--ink); background: var(--tint); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif; }
         .wrap { max-width: 1240px; margin: 0 auto; padding: 0 28px; }
-        .masthead { background: var(--paper); border-bottom: 1px solid var(--rule); padding: 26px 0 20px; }
+        .masthead { background: var(--paper); border-bottom: 1px solid var(--rule); padding: 20px 0 16px; }
         .masthead h1 { margin: 0; font-size: 30px; line-height: 1.2; font-weight: 700; letter-spacing: -0.01em; }
         .masthead .place { margin: 4px 0 0; font-size: 18px; color: var(--accent); font-weight: 600; }
         .masthead .dateline { margin: 6px 0 0; font-size: 13px; color: var(--muted); }
@@ -192,7 +192,7 @@ struct ReportHTML {
         .card:hover { border-color: #b9c6cf; border-top-color: var(--accent); }
         .card h3 { margin: 0 0 8px; font-size: 15px; line-height: 1.3; }
         .card dl { margin: 0; display: grid; gap: 4px; }
-        .card dl div { display: grid; grid-template-columns: 48px 1fr; align-items: baseline; }
+        .card dl div { display: grid; grid-template-columns: 58px 1fr; align-items: baseline; }
         .card dt { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
         .card dd { margin: 0; min-width: 0; }
         .card .figure { font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; margin-right: 6px; }
@@ -206,7 +206,7 @@ struct ReportHTML {
         .about .label { font-weight: 600; }
         .panels { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; margin-top: 14px; align-items: start; }
         .map-panel { margin: 0; }
-        .map-panel svg { display: block; width: 100%; height: auto; }
+        .map-panel svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
         .map-panel svg text { font-family: inherit; }
         .map-panel figcaption { font-size: 12px; color: var(--muted); margin-top: 2px; }
         .table-panel { max-height: 640px; overflow: auto; border: 1px solid var(--rule); border-radius: 6px; }
@@ -217,6 +217,7 @@ struct ReportHTML {
         tbody tr:hover td { background: #fafbfc; }
         .num { text-align: right; white-space: nowrap; }
         .rank { width: 1%; color: var(--muted); text-align: right; }
+        .name { white-space: nowrap; }
         .name .id { color: var(--muted); font-size: 11px; margin-left: 4px; }
         .missing { color: var(--muted); }
         .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; box-shadow: inset 0 0 0 1px rgba(0,0,0,0.12); }

@@ -31,6 +31,16 @@ struct ReportText: Sendable {
     var classesBy: String { sv ? "Klassindelning" : "Classes" }
     var mapOf: String { sv ? "Karta" : "Map" }
 
+    /// The value column's heading when the section gives none.
+    func valueHeading(_ format: ValueFormat) -> String {
+        switch format {
+        case .percent: sv ? "Andel" : "Share"
+        case .minutes: sv ? "Minuter" : "Minutes"
+        case .count: sv ? "Antal" : "Count"
+        case .number: sv ? "Värde" : "Value"
+        }
+    }
+
     func areaCount(_ n: Int) -> String {
         if sv { return n == 1 ? "1 område" : "\(ReportNumber.grouped(n, language)) områden" }
         return n == 1 ? "1 area" : "\(ReportNumber.grouped(n, language)) areas"

@@ -53,26 +53,28 @@ public struct SVGMap: Sendable {
 
     static let missingFill = "#d9d9d9"
 
+    /// The legend's height above the map.
+    static let legendHeight = 46.0
+
     public func svg() -> String {
-        let projection = FittedProjection(
-            areas.compactMap(\.geometry), width: width, maxHeight: maxMapHeight, padding: padding)
         let hasMissing = areas.contains { $0.geometry != nil && $0.classIndex == nil }
-        let legendTop = projection.height + 10
-        let height = legendTop + 44
+        let fitted = FittedProjection(
+            areas.compactMap(\.geometry), maxWidth: width, maxHeight: maxMapHeight, padding: padding)
+        // A tall area (Sweden, a long municipality) gets a narrow drawing rather than side margins,
+        // but never narrower than its legend.
+        let svgWidth = min(width, max(fitted.contentWidth, legendWidth(hasMissing: hasMissing)))
+        let projection = fitted.placed(width: svgWidth, top: Self.legendHeight)
+        let height = projection.height + Self.legendHeight
 
         var out = ""
         out.reserveCapacity(64 * 1024)
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" role=\"img\" aria-label=\"\(HTML.escape(caption))\">\n"
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" width=\"\(Self.number(svgWidth))\" height=\"\(Self.number(height))\" viewBox=\"0 0 \(Self.number(svgWidth)) \(Self.number(height))\" role=\"img\" aria-label=\"\(HTML.escape(caption))\">\n"
         out += "<defs><pattern id=\"\(idPrefix)-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"5\" height=\"5\" fill=\"#f2f2f2\"/><rect width=\"1.6\" height=\"5\" fill=\"#a6a6a6\"/></pattern></defs>\n"
+        out += legend(hasMissing: hasMissing)
         out += "<g class=\"areas\" stroke=\"#fff\" stroke-width=\"0.7\" stroke-linejoin=\"round\">\n"
-        var shapes: [[[PixelPoint]]] = []
         for area in areas {
-            guard let geometry = area.geometry else {
-                shapes.append([])
-                continue
-            }
+            guard let geometry = area.geometry else { continue }
             let polygons = geometry.polygons.map { rings in rings.map { projection.pixels($0) } }
-            shapes.append(polygons.flatMap { $0 })
             let d = Self.pathData(polygons)
             guard !d.isEmpty else { continue }
             let fill = area.classIndex.map { colors[min($0, colors.count - 1)] } ?? "url(#\(idPrefix)-hatch)"
@@ -81,7 +83,6 @@ public struct SVGMap: Sendable {
         }
         out += "</g>\n"
         out += labels(projection: projection)
-        out += legend(top: legendTop, hasMissing: hasMissing)
         out += "</svg>"
         return out
     }
@@ -101,11 +102,23 @@ public struct SVGMap: Sendable {
         return "<g class=\"labels\" font-size=\"\(Self.number(labelFontSize))\" text-anchor=\"middle\" dominant-baseline=\"central\" fill=\"#1f1f1f\" stroke=\"#fff\" stroke-width=\"2.4\" stroke-opacity=\"0.85\" paint-order=\"stroke\" stroke-linejoin=\"round\">\n" + out + "</g>\n"
     }
 
+    private var legendStep: Double {
+        colors.isEmpty ? 0 : min(64, (width - 200) / Double(colors.count))
+    }
+
+    private var legendLeft: Double { 18 }
+
+    private func legendWidth(hasMissing: Bool) -> Double {
+        let bar = legendLeft + Double(colors.count) * legendStep + 24
+        let missing = hasMissing ? 24 + 24 + LabelPlacement.estimatedWidth(missingLabel, fontSize: 11) + 8 : 0
+        return bar + missing
+    }
+
     /// A row of class colours with the bounds under the joints, and a hatched swatch for missing values.
-    private func legend(top: Double, hasMissing: Bool) -> String {
+    private func legend(hasMissing: Bool) -> String {
         var out = "<g class=\"legend\" font-size=\"11\" fill=\"#333\">\n"
-        let step = colors.isEmpty ? 0 : min(80, (width - 200) / Double(colors.count))
-        let x0 = padding + 14
+        let step = legendStep
+        let x0 = legendLeft, top = 6.0
         for (k, color) in colors.enumerated() {
             out += "<rect x=\"\(Self.number(x0 + Double(k) * step))\" y=\"\(Self.number(top))\" width=\"\(Self.number(step))\" height=\"12\" fill=\"\(color)\"/>\n"
         }
@@ -115,7 +128,7 @@ public struct SVGMap: Sendable {
             out += "<text x=\"\(Self.number(x))\" y=\"\(Self.number(top + 28))\" text-anchor=\"middle\">\(HTML.escape(bound))</text>\n"
         }
         if hasMissing {
-            let x = x0 + Double(colors.count) * step + 28
+            let x = x0 + Double(colors.count) * step + 24
             out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(top))\" width=\"18\" height=\"12\" fill=\"url(#\(idPrefix)-hatch)\" stroke=\"#a6a6a6\" stroke-width=\"0.6\"/>\n"
             out += "<text x=\"\(Self.number(x + 24))\" y=\"\(Self.number(top + 10))\">\(HTML.escape(missingLabel))</text>\n"
         }
@@ -176,34 +189,45 @@ struct PixelPoint: Hashable, Sendable {
     var y: Double
 }
 
-/// Lon/lat → pixels: x scaled by cos(middle latitude), y flipped, fitted into the width.
+/// Lon/lat → pixels: x scaled by cos(middle latitude), y flipped, scaled to fit the largest
+/// width and height, then placed (centred) in the drawing.
 struct FittedProjection {
+    /// The drawn width and height including padding.
+    let contentWidth: Double
     let height: Double
     private let scale: Double
     private let xScale: Double
     private let originX: Double
     private let originY: Double
-    private let offsetX: Double
-    private let padding: Double
+    private var offsetX: Double
+    private var offsetY: Double
 
-    init(_ geometries: [Geometry], width: Double, maxHeight: Double, padding: Double) {
+    init(_ geometries: [Geometry], maxWidth: Double, maxHeight: Double, padding: Double) {
         var bounds = Bounds.empty
         for g in geometries { if let b = g.bounds { bounds.extend(b) } }
         if bounds.isEmpty { bounds = Bounds(minX: 0, minY: 0, maxX: 1, maxY: 1) }
         xScale = cos(bounds.center.y * .pi / 180)
         let w = max(bounds.width * xScale, 1e-9)
         let h = max(bounds.height, 1e-9)
-        let available = width - 2 * padding
-        scale = min(available / w, (maxHeight - 2 * padding) / h)
+        scale = min((maxWidth - 2 * padding) / w, (maxHeight - 2 * padding) / h)
+        contentWidth = w * scale + 2 * padding
         height = h * scale + 2 * padding
-        offsetX = (width - w * scale) / 2
         originX = bounds.minX
         originY = bounds.maxY
-        self.padding = padding
+        offsetX = padding
+        offsetY = padding
+    }
+
+    /// The same projection centred in a drawing `width` wide, starting `top` pixels down.
+    func placed(width: Double, top: Double) -> FittedProjection {
+        var copy = self
+        copy.offsetX += (width - contentWidth) / 2
+        copy.offsetY += top
+        return copy
     }
 
     func pixel(_ c: Coordinate) -> PixelPoint {
-        PixelPoint(x: offsetX + (c.x - originX) * xScale * scale, y: padding + (originY - c.y) * scale)
+        PixelPoint(x: offsetX + (c.x - originX) * xScale * scale, y: offsetY + (originY - c.y) * scale)
     }
 
     func pixels(_ ring: [Coordinate]) -> [PixelPoint] { ring.map(pixel) }

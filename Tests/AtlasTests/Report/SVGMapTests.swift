@@ -84,7 +84,7 @@ enum ReportFixtures {
         let layer = ReportFixtures.layer([("U", "U", 0.5, u)])
         let section = try ReportFixtures.section(layer)
         let map = ReportHTML(report: AreaReport(title: "", place: "", sections: [section])).map(section, prefix: "m")
-        let projection = FittedProjection([u], width: map.width, maxHeight: map.maxMapHeight, padding: map.padding)
+        let projection = FittedProjection([u], maxWidth: map.width, maxHeight: map.maxMapHeight, padding: map.padding)
         let rings = u.polygons[0].map { projection.pixels($0) }
         let centroid = try #require(LabelPlacement.centroid(rings[0]))
         #expect(!LabelPlacement.contains(rings, centroid))
@@ -129,7 +129,7 @@ enum ReportFixtures {
             Coordinate(15, 59.75), Coordinate(16, 59.75), Coordinate(16, 60.25), Coordinate(15, 60.25),
             Coordinate(15, 59.75),
         ]])
-        let projection = FittedProjection([cell], width: 640, maxHeight: 600, padding: 6)
+        let projection = FittedProjection([cell], maxWidth: 640, maxHeight: 600, padding: 6)
         let a = projection.pixel(Coordinate(15, 59.75)), b = projection.pixel(Coordinate(16, 60.25))
         let aspect = abs(b.x - a.x) / abs(b.y - a.y)
         #expect(abs(aspect - 1) < 0.001)
