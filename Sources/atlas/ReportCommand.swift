@@ -39,6 +39,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("sources"), help: "Where the data come from.")
     var sources: [String] = []
 
+    @Option(name: .customLong("format"), help: "How values are written: percent (a 0–1 share), minutes, count or number.")
+    var formats: [String] = []
+
+    @Option(name: .customLong("columns"), help: "Extra table columns: fields separated by commas.")
+    var columns: [String] = []
+
     @Option(help: "The report title.")
     var title: String?
 
@@ -66,10 +72,13 @@ struct ReportCommand: ParsableCommand {
         guard !ids.isEmpty else { throw ValidationError("give --id (the area id field)") }
         let perLayer: [(String, [String])] = [
             ("--value", values), ("--id", ids), ("--name", names), ("--section-title", sectionTitles),
-            ("--definition", definitions), ("--sources", sources),
+            ("--definition", definitions), ("--sources", sources), ("--format", formats), ("--columns", columns),
         ]
         for (flag, given) in perLayer where given.count > 1 && given.count != layers.count {
             throw ValidationError("\(flag) is given \(given.count) times for \(layers.count) layers: give it once or once per layer")
+        }
+        for format in formats where Self.valueFormat(format) == nil {
+            throw ValidationError("--format must be percent, minutes, count or number, not '\(format)'")
         }
         guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
         guard ClassificationScheme(rawValue: scheme) != nil else {
@@ -90,16 +99,35 @@ struct ReportCommand: ParsableCommand {
             var layer = try GeoJSONReader.read(path: path)
             if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84) }
             let name = option(names, k).flatMap { $0.isEmpty ? nil : $0 }
-            sections.append(
-                try ReportSection.forLayer(
-                    layer, valueField: option(values, k)!, idField: option(ids, k)!, nameField: name,
-                    language: language, classing: classing, title: option(sectionTitles, k),
-                    definition: option(definitions, k), sources: option(sources, k)))
+            var section = try ReportSection.forLayer(
+                layer, valueField: option(values, k)!, idField: option(ids, k)!, nameField: name,
+                language: language, classing: classing, title: option(sectionTitles, k),
+                definition: option(definitions, k), sources: option(sources, k))
+            let extra = (option(columns, k) ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            if option(formats, k) != nil || !extra.isEmpty {
+                let added = try extra.map { field in
+                    ReportColumn(field: field, title: field, format: try ValueFormat.inferred(for: field, in: layer))
+                }
+                section = try section.with(format: option(formats, k).flatMap(Self.valueFormat), extraColumns: added)
+            }
+            sections.append(section)
         }
         let report = AreaReport(
             title: title ?? (language == .swedish ? "Områdesrapport" : "Area report"), place: place,
             language: language, sections: sections, generatedAt: Date(), inputs: layers)
         try report.write(to: out)
         Console.shared.info("wrote a report with \(sections.count) map\(sections.count == 1 ? "" : "s") to \(out)")
+    }
+
+    static func valueFormat(_ name: String) -> ValueFormat? {
+        switch name {
+        case "percent": .percent
+        case "minutes": .minutes
+        case "count": .count
+        case "number": .number(decimals: 1)
+        default: nil
+        }
     }
 }

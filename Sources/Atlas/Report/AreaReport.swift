@@ -160,6 +160,14 @@ public struct ReportSection: Sendable {
         minimum = values.min()
     }
 
+    /// The same section with another value format and more table columns.
+    public func with(format: ValueFormat? = nil, extraColumns: [ReportColumn] = []) throws -> ReportSection {
+        try ReportSection(
+            title: title, definition: definition, sources: sources, layer: layer, idField: idField,
+            nameField: nameField, valueField: valueField, valueTitle: valueTitle, format: format ?? self.format,
+            classing: classing, ramp: ramp, columns: columns + extraColumns)
+    }
+
     var classCount: Int { breaks.count }
 
     /// The class of a value, 0-based (`Classification` counts from 1).

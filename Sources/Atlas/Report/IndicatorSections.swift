@@ -112,16 +112,7 @@ extension ReportSection {
                 layer: layer, idField: idField, nameField: nameField, language: language, classing: classing,
                 title: title, definition: definition, sources: sources)
         default:
-            let format: ValueFormat
-            if field.hasPrefix("share") {
-                format = .percent
-            } else if field.hasSuffix("minutes") {
-                format = .minutes
-            } else if try layer.values(of: field).allSatisfy({ $0.isNull || ($0.number.map { $0 == $0.rounded() } ?? false) }) {
-                format = .count
-            } else {
-                format = .number(decimals: 1)
-            }
+            let format = try ValueFormat.inferred(for: field, in: layer)
             return try ReportSection(
                 title: title ?? field, definition: definition ?? "", sources: sources ?? "", layer: layer,
                 idField: idField, nameField: nameField, valueField: field, format: format, classing: classing)

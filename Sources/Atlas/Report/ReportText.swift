@@ -98,6 +98,18 @@ public enum ValueFormat: Hashable, Sendable {
     public static let percent = ValueFormat.percent(decimals: 1)
     public static let minutes = ValueFormat.minutes(decimals: 1)
 
+    /// A format guessed from a field: `share…` as percent, `…minutes` as minutes, whole numbers
+    /// as counts, anything else with one decimal.
+    public static func inferred(for field: String, in layer: Layer) throws -> ValueFormat {
+        let name = try layer.fields[layer.fieldIndex(field)].name
+        if name.hasPrefix("share") { return .percent }
+        if name.hasSuffix("minutes") { return .minutes }
+        let whole = try layer.values(of: name).allSatisfy { value in
+            value.isNull || (value.number.map { $0 == $0.rounded() } ?? false)
+        }
+        return whole ? .count : .number(decimals: 1)
+    }
+
     /// The value as text in the report's language: "12,2 %" / "12.2%", "1 234" / "1,234".
     public func format(_ value: Double, _ language: ReportLanguage) -> String {
         switch self {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Renders the first screen of an area report to a PNG with headless Chromium, to check how
+# it looks. With no report given, makes a sample from real data first: the 21 counties with
+# Kolada's 2021 share of children in economically vulnerable households (N02904), and the
+# share aged 65+ per DeSO in Falun.
+#
+#   Scripts/screenshot_report.sh                      # sample report → atlas-out/report-sample.{html,png}
+#   Scripts/screenshot_report.sh report.html [out.png] [WIDTHxHEIGHT]
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data="${ATLAS_SHARED_DATA:-$root/../shared/data}"
+size="${3:-1280x900}"
+
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y chromium >/dev/null
+    else
+        echo "chromium is missing: sudo apt-get install -y chromium" >&2
+        exit 1
+    fi
+fi
+
+if [ $# -ge 1 ]; then
+    report="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+    png="${2:-${report%.html}.png}"
+else
+    out="$root/atlas-out"
+    mkdir -p "$out"
+    report="$out/report-sample.html"
+    png="$out/report-sample.png"
+    scratch="${ATLAS_SCRATCH:-$root/.build}"
+    swift build --package-path "$root" --scratch-path "$scratch" --product atlas >&2
+    atlas="$scratch/debug/atlas"
+
+    # Kolada region 0004 is SCB county 04: join the 2021 values as a 0–1 share.
+    python3 - "$data" "$out/lan_kolada_2021.geojson" <<'PY'
+import csv, json, sys
+data, target = sys.argv[1], sys.argv[2]
+counties = json.load(open(f"{data}/sweden/lan_wgs84.geojson", encoding="utf-8"))
+share = {}
+with open(f"{data}/sweden/kolada_N02904_lan_2007-2021.csv", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        if row["year"] == "2021":
+            share[row["municipality_id"][2:]] = float(row["value"]) / 100
+for feature in counties["features"]:
+    feature["properties"]["share"] = share.get(feature["properties"]["lan_kod"])
+json.dump(counties, open(target, "w", encoding="utf-8"), ensure_ascii=False)
+PY
+
+    "$atlas" report \
+        --layer "$out/lan_kolada_2021.geojson" --value share --id lan_kod --name lan \
+        --section-title "Barn i ekonomiskt utsatta hushåll 2021" \
+        --definition "Andel invånare 0–19 år som bor i hushåll med låg inkomststandard eller som får försörjningsstöd." \
+        --sources "Kolada, nyckeltal N02904 (RKA, från SCB); länsgränser från SCB." \
+        --format percent \
+        --layer "$data/falun/falun_deso_2025_pop2024.geojson" --value andel_65_plus_2024 --id desokod --name "" \
+        --section-title "Andel 65 år och äldre, Falun" \
+        --definition "Andel av befolkningen per DeSO som är 65 år eller äldre, 31 december 2024." \
+        --sources "SCB, folkmängd per DeSO 2024; DeSO-gränser 2025 från SCB." \
+        --format percent --columns "" --columns befolkning_2024 \
+        --title "Områdesrapport" --place "Sveriges län och Falu kommun" \
+        --out "$report"
+fi
+
+chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --force-device-scale-factor=1 \
+    --window-size="${size/x/,}" --screenshot="$png" "file://$report" 2>/dev/null
+echo "$png"
