@@ -23,9 +23,14 @@ public final class Transformer {
     }
 
     public func transform(_ c: Coordinate) throws -> Coordinate {
-        var one = [c]
-        try transform(&one)
-        return one[0]
+        var x = c.x, y = c.y
+        let done = withExtendedLifetime(operation) {
+            proj_trans_generic(operation.pointer, PJ_FWD, &x, 0, 1, &y, 0, 1, nil, 0, 0, nil, 0, 0)
+        }
+        guard done == 1, x.isFinite, y.isFinite else {
+            throw failure("(\(c.x), \(c.y)) cannot be transformed from \(source.label) to \(target.label)")
+        }
+        return Coordinate(x, y)
     }
 
     /// Transforms in place with one PROJ call for the whole array.

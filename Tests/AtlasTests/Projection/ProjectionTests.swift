@@ -85,6 +85,8 @@ import Testing
         let toSweref = try Transformer(from: .wgs84, to: .sweref99TM, context: context)
         var points = [Coordinate(15, 60), Coordinate(15, 95)]
         #expect(throws: AtlasError.self) { try toSweref.transform(&points) }
+        #expect(throws: AtlasError.self) { try toSweref.transform(Coordinate(15, 95)) }
+        #expect(throws: AtlasError.self) { try toSweref.transform(Coordinate(.nan, 60)) }
 
         let layer = Layer(
             source: "points.geojson", format: "GeoJSON", crs: .wgs84, fields: [],
