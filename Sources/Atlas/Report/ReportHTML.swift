@@ -192,7 +192,7 @@ struct ReportHTML {
         .card:hover { border-color: #b9c6cf; border-top-color: var(--accent); }
         .card h3 { margin: 0 0 8px; font-size: 15px; line-height: 1.3; }
         .card dl { margin: 0; display: grid; gap: 4px; }
-        .card dl div { display: grid; grid-template-columns: 58px 1fr; align-items: baseline; }
+        .card dl div { display: grid; grid-template-columns: 5.4em 1fr; column-gap: 6px; align-items: baseline; }
         .card dt { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
         .card dd { margin: 0; min-width: 0; }
         .card .figure { font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; margin-right: 6px; }

@@ -138,3 +138,50 @@ import Testing
         #expect(html.utf8.count < 120_000)
     }
 }
+
+@Suite struct ReportIndicatorSectionTests {
+    static func layer(_ fields: [Field], _ rows: [[Value]]) -> Layer {
+        let features = rows.enumerated().map { k, values in
+            Feature(geometry: ReportFixtures.square(16 + Double(k) * 0.1, 59, 0.1), values: values)
+        }
+        return Layer(source: "indicator.geojson", format: "GeoJSON", crs: .wgs84, fields: fields, features: features)
+    }
+
+    @Test func aLowIncomeLayerShowsCountAndTotalAndWithheldAreas() throws {
+        let layer = Self.layer(
+            [Field("deso", .string), Field("count", .integer), Field("total", .integer), Field("share", .real),
+             Field("suppressed", .boolean)],
+            [
+                [.string("A"), .int(41), .int(250), .double(0.164), .bool(false)],
+                [.string("B"), .null, .int(12), .null, .bool(true)],
+            ])
+        let section = try ReportSection.forLayer(layer, valueField: "share", idField: "deso")
+        #expect(section.title == "Barn i hushåll med låg inkomst")
+        #expect(section.columns.map(\.field) == ["count", "total"])
+        let html = AreaReport(title: "T", place: "P", sections: [section], generatedAt: ReportTests.fixedDate).html()
+        // 41 of 250 children is 16.4 %.
+        #expect(html.contains("16,4 %</td><td class=\"num\">41</td><td class=\"num\">250</td>"))
+        #expect(html.contains("Ej publicerat</td><td class=\"num\">–</td><td class=\"num\">12</td>"))
+    }
+
+    @Test func anAccessLayerListsItsThresholdsInOrder() throws {
+        let layer = Self.layer(
+            [Field("id", .string), Field("population", .integer), Field("mean_minutes", .real),
+             Field("share_within_30", .real), Field("share_within_5", .real), Field("share_within_10", .real)],
+            [[.string("A"), .int(1200), .double(6.4), .double(1), .double(0.42), .double(0.9)]])
+        let section = try ReportSection.forLayer(layer, valueField: "mean_minutes", idField: "id", language: .english)
+        #expect(section.columns.map(\.field) == ["population", "share_within_5", "share_within_10", "share_within_30"])
+        #expect(section.format == .minutes)
+        let html = AreaReport(title: "T", place: "P", language: .english, sections: [section]).html()
+        #expect(html.contains("6.4 min</td><td class=\"num\">1,200</td><td class=\"num\">42.0%</td><td class=\"num\">90.0%</td><td class=\"num\">100.0%</td>"))
+    }
+
+    @Test func aTransitLayerIsDrawnInBlues() throws {
+        let layer = Self.layer(
+            [Field("id", .string), Field("share_near", .real)], [[.string("A"), .double(0.7)], [.string("B"), .double(0.2)]])
+        let section = try ReportSection.forLayer(layer, valueField: "share_near", idField: "id")
+        #expect(section.ramp == .blues)
+        #expect(section.title == "Kollektivtrafiknära läge")
+        #expect(section.definition.contains("500 meter"))
+    }
+}
