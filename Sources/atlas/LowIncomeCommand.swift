@@ -1,0 +1,141 @@
+import ArgumentParser
+import Atlas
+import Foundation
+
+struct LowIncomeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lowincome",
+        abstract: "Children in low-income households per area, from a published table (indicator 1).",
+        discussion: """
+            Joins a PxWeb or Kolada table (long form filtered with --where, or wide form) to area \
+            polygons and writes per area: the area id, count, total, share (0-1) and suppressed. \
+            Region codes are matched leniently: 0484C1010_DeSO2025 and '0180 Stockholm' match \
+            0484C1010 and 0180, Kolada's 0004 matches county 04, and 114 matches municipality 0114. \
+            Cells '..', '.', '-' and empty are not published: null, never zero ('..' also marks the \
+            area suppressed). Without --stats, --count/--total/--share name fields of the areas.
+
+            With --target (or --target-grid) the figures are re-aggregated: apportioned by the \
+            population of --weights split by area over the sources (dasymetric), or by area \
+            without weights; shares are recomputed from the apportioned counts. Areas with a total \
+            below --min-total get null figures and suppressed: true, derived areas too.
+
+            --classes adds a class (1..K) per area and the breaks to the FeatureCollection as \
+            "atlas:classes": {"field": "share", "scheme": ..., "breaks": [upper bounds], "minimum": ...}.
+            """
+    )
+
+    @Option(help: "Area polygons the table describes (shapefile, GeoJSON).")
+    var areas: String
+
+    @Option(help: "Id field of the areas (kept as it is in the output).")
+    var areaId: String
+
+    @Option(help: "Statistics table (CSV export from SCB PxWeb or Kolada); omit to read the measures from the areas' fields.")
+    var stats: String?
+
+    @Option(help: "Region code column of the table.")
+    var statsId: String?
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Keep table rows with COLUMN=VALUE; repeat for several columns.", valueName: "column=value"))
+    var filters: [String] = []
+
+    @Option(help: "Column with the count of children in low-income households.")
+    var count: String?
+
+    @Option(help: "Column with the total number of children (with --share: the weight for re-aggregation).")
+    var total: String?
+
+    @Option(help: "Column with a published share, instead of --count.")
+    var share: String?
+
+    @Option(help: "Unit of --share: percent or fraction.")
+    var shareUnit: String = "percent"
+
+    @Option(help: "Areas to re-aggregate to (polygons).")
+    var target: String?
+
+    @Option(help: "Id field of the target areas.")
+    var targetId: String?
+
+    @Option(help: ArgumentHelp("Re-aggregate to the cells of an SCB-aligned grid of this size over the areas (ids as rutid).", valueName: "metres"))
+    var targetGrid: Double?
+
+    @Option(help: "Population layer weighting the re-aggregation (SCB 1 km or 250 m grid, polygons or points).")
+    var weights: String?
+
+    @Option(help: "Population field of --weights.")
+    var weightField: String?
+
+    @Option(help: "Withhold the figures of areas whose total is below this.")
+    var minTotal: Double = DisclosureControl.defaultMinimumTotal
+
+    @Option(help: "Number of map classes to add as 'class'.")
+    var classes: Int?
+
+    @Option(help: "Classification scheme: quantile, equal or jenks.")
+    var scheme: String = "quantile"
+
+    @Flag(help: "Fail when areas have no row in the table or rows have no area.")
+    var strict = false
+
+    @Option(help: "Output layer (GeoJSON).")
+    var out: String
+
+    @Option(help: "Decimals of the output coordinates.")
+    var precision: Int = 6
+
+    @Flag(help: "Print the time taken by computing and by writing to stderr.")
+    var timings = false
+
+    @OptionGroup var reading: LayerReadingOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard (count == nil) != (share == nil) else { throw ValidationError("give either --count (with --total) or --share") }
+        if count != nil && total == nil { throw ValidationError("--count needs --total") }
+        guard ShareUnit(rawValue: shareUnit) != nil else { throw ValidationError("--share-unit must be percent or fraction") }
+        guard ClassificationScheme(rawValue: scheme) != nil else { throw ValidationError("--scheme must be quantile, equal or jenks") }
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
+        if stats != nil && statsId == nil { throw ValidationError("--stats needs --stats-id") }
+        if stats == nil && !filters.isEmpty { throw ValidationError("--where filters the rows of --stats") }
+        if target != nil && targetId == nil { throw ValidationError("--target needs --target-id") }
+        if target != nil && targetGrid != nil { throw ValidationError("give --target or --target-grid, not both") }
+        if weights != nil && weightField == nil { throw ValidationError("--weights needs --weight-field") }
+        if weights != nil && target == nil && targetGrid == nil { throw ValidationError("--weights is for re-aggregating with --target or --target-grid") }
+        guard minTotal >= 0 else { throw ValidationError("--min-total must not be negative") }
+    }
+
+    func run() throws {
+        common.apply()
+        let started = Date()
+        let measure: LowIncomeMeasure
+        if let share {
+            measure = .share(share, unit: ShareUnit(rawValue: shareUnit)!, total: total)
+        } else {
+            measure = .counts(count: count!, total: total!)
+        }
+        var request = LowIncomeRequest(areas: areas, areaID: areaId, stats: stats, statsID: statsId, measure: measure)
+        request.filters = try filters.map { try StatisticsFilter(parsing: $0) }
+        request.target = target
+        request.targetID = targetId
+        request.targetGridSize = targetGrid
+        request.weights = weights
+        request.weightField = weightField
+        request.disclosure = DisclosureControl(minimumTotal: minTotal)
+        request.classes = classes
+        request.scheme = ClassificationScheme(rawValue: scheme)!
+        request.strict = strict
+        request.layerOptions = try reading.layerOptions()
+
+        let layer = try request.run()
+        let computed = Date()
+        let written = try layer.write(to: out, precision: precision)
+        let suppressed = layer.figures.filter(\.suppressed).count
+        Console.shared.info("wrote \(out): \(written) areas, \(suppressed) suppressed")
+        if timings {
+            Console.shared.info(String(
+                format: "timing: reading and computing %.3f s, writing %.3f s",
+                computed.timeIntervalSince(started), Date().timeIntervalSince(computed)))
+        }
+    }
+}
