@@ -24,26 +24,27 @@ DEFAULT_SHAPEFILE = Path(__file__).resolve().parents[2] / "shared/data/sweden/sh
 TOLERANCE = 1e-6
 
 
-def polygons(geometry):
-    """A polygonal geometry as a list of polygons, each a list of rings of (x, y)."""
+def parts(geometry):
+    """A geometry as a list of parts, each a list of coordinate sequences (a polygon's rings,
+    a line, a point)."""
     if geometry is None or geometry.is_empty:
         return []
+    if geometry.geom_type.startswith("Multi") or geometry.geom_type == "GeometryCollection":
+        return [part for g in geometry.geoms for part in parts(g)]
     if geometry.geom_type == "Polygon":
-        parts = [geometry]
-    elif geometry.geom_type == "MultiPolygon":
-        parts = list(geometry.geoms)
-    else:
-        raise ValueError(f"not polygonal: {geometry.geom_type}")
-    return [[list(p.exterior.coords)] + [list(r.coords) for r in p.interiors] for p in parts]
+        return [[list(geometry.exterior.coords)] + [list(r.coords) for r in geometry.interiors]]
+    return [[list(geometry.coords)]]
 
 
-def ring_difference(a, b):
-    """Largest vertex distance (degrees, per axis) between two rings, in either direction."""
+def sequence_difference(a, b):
+    """Largest per-axis vertex difference (degrees) between two sequences; a closed ring
+    may also match reversed, since RFC 7946 and shapefiles orient rings oppositely."""
     if len(a) != len(b):
         return math.inf
     def gap(other):
         return max(max(abs(p[0] - q[0]), abs(p[1] - q[1])) for p, q in zip(a, other))
-    return min(gap(b), gap(list(reversed(b))))
+    closed = len(a) > 3 and a[0] == a[-1]
+    return min(gap(b), gap(list(reversed(b)))) if closed else gap(b)
 
 
 def same_value(expected, actual):
@@ -86,19 +87,20 @@ def main():
                 attribute_mismatches += 1
                 problems.append(f"feature {i + 1}: {column} = {value!r} in geopandas, {properties[column]!r} in atlas")
 
-        want = polygons(row.geometry)
-        got = polygons(shape(feature["geometry"])) if feature.get("geometry") else []
+        want = parts(row.geometry)
+        got = parts(shape(feature["geometry"])) if feature.get("geometry") else []
         if [len(p) for p in want] != [len(p) for p in got]:
-            problems.append(f"feature {i + 1}: rings per polygon {[len(p) for p in want]} vs {[len(p) for p in got]}")
+            problems.append(f"feature {i + 1}: sequences per part {[len(p) for p in want]} vs {[len(p) for p in got]}")
             continue
-        for polygon_want, polygon_got in zip(want, got):
-            for ring_want, ring_got in zip(polygon_want, polygon_got):
-                difference = ring_difference(ring_want, ring_got)
-                vertices += len(ring_want)
+        for part_want, part_got in zip(want, got):
+            for sequence_want, sequence_got in zip(part_want, part_got):
+                difference = sequence_difference(sequence_want, sequence_got)
+                vertices += len(sequence_want)
                 worst = max(worst, difference)
                 if difference > TOLERANCE:
                     problems.append(
-                        f"feature {i + 1}: ring of {len(ring_want)} vertices vs {len(ring_got)}, largest gap {difference:.3g}°")
+                        f"feature {i + 1}: {len(sequence_want)} vertices vs {len(sequence_got)},"
+                        f" largest gap {difference:.3g}°")
 
     print(f"shapefile: {args.shapefile} ({len(expected)} features, columns {', '.join(columns)})")
     print(f"export:    {args.export} ({len(exported)} features)")
