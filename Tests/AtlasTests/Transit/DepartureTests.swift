@@ -258,3 +258,24 @@ import Testing
         #expect(TimeWindow(argument: "6-20") == nil)
     }
 }
+
+@Suite struct PortoAlegreDepartureTests {
+    // Hourly departures 06–20 on Wednesday 2019-05-15 from an independent pandas count
+    // (Scripts/gtfs_departures_check.py, function `departures`, grouping none); the trimmed
+    // EPTC feed only runs between about 11:30 and 17:30. 3848 is the busiest stop.
+    @Test func departuresMatchTheIndependentCount() throws {
+        let feed = try GTFSFeed.read(path: TestData.shared("porto-alegre/poa_eptc.zip"))
+        let d = try DepartureCounter.count(
+            feed: feed, options: DepartureOptions(date: ServiceDate(iso: "2019-05-15")!, grouping: .none))
+        let zeros6: [Int32] = [0, 0, 0, 0, 0, 0]
+        let zeros3: [Int32] = [0, 0, 0]
+        #expect(d.hours("4220") == zeros6 + [4, 9, 8, 9, 2] + zeros3)
+        #expect(d.hours("1028") == zeros6 + [4, 7, 6, 6, 0] + zeros3)
+        #expect(d.hours("3848") == zeros6 + [42, 89, 81, 84, 41] + zeros3)
+        #expect(d.hours("2666") == zeros6 + [2, 5, 5, 5, 0] + zeros3)
+        #expect(d.total("3848") == 337)
+        #expect(d.stops.count == 3986)
+        // Every stop_time but the 2,374 trips' last stops: 130,019 − 2,374.
+        #expect(d.counts.reduce(0) { $0 + Int($1) } == 127_645)
+    }
+}

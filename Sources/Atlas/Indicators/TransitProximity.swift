@@ -1,0 +1,253 @@
+import Foundation
+
+/// How a population cell counts as near a qualifying stop.
+public enum PopulationModel: String, Sendable, CaseIterable {
+    /// The whole cell counts when its centroid is within the radius of a qualifying stop.
+    case centroid
+    /// The cell counts by the share of its area inside the union of the stops' radius circles.
+    case areal
+}
+
+/// Kollektivtrafiknära läge: the share of the population within a straight-line radius
+/// (500 m nationally, 400 m for Boverket) of a stop with enough departures.
+///
+/// Stops come as a point layer with a boolean `qualifies` field: from a GTFS feed
+/// (`StopDepartures.stopsLayer`) or from a published stops layer (`qualifyingStops`).
+/// Everything is computed in the metric CRS chosen for the population layer.
+public enum TransitProximity {
+    public struct Options: Sendable {
+        public var radius: Double
+        public var model: PopulationModel
+        /// Segments per quarter circle of the radius buffers (areal model and coverage);
+        /// 16 as in Shapely and GeoPandas.
+        public var quadrantSegments: Int
+
+        public init(radius: Double = 500, model: PopulationModel = .centroid, quadrantSegments: Int = 16) {
+            self.radius = radius
+            self.model = model
+            self.quadrantSegments = quadrantSegments
+        }
+    }
+
+    public struct Result {
+        /// One feature per area in WGS 84: the area id, `population`, `population_near`,
+        /// `share_near` (null when the population is 0).
+        public var areas: Layer
+        /// Population cells whose centroid lies in no area.
+        public var cellsOutsideAreas: Int
+        public var population: Double
+        public var populationNear: Double
+        public var qualifyingStops: Int
+        /// The metric CRS the computation ran in.
+        public var metricCRS: CRS
+    }
+
+    /// Marks the stops of a published layer: `departures` copies `departuresField`, and a stop
+    /// `qualifies` with at least `minDepartures`. Empty values count as 0 departures.
+    public static func qualifyingStops(_ layer: Layer, departuresField: String, minDepartures: Double) throws -> Layer {
+        let column = try layer.fieldIndex(departuresField)
+        var out = layer
+        out.fields += [Field("departures", .real), Field("qualifies", .boolean)]
+        for i in out.features.indices {
+            let value = layer.features[i].values[column]
+            let departures: Double
+            if value.isNull {
+                departures = 0
+            } else if let number = value.parsedNumber {
+                departures = number
+            } else {
+                throw AtlasError(
+                    file: layer.source, record: i + 1, field: departuresField, "'\(value.text ?? "")' is not a number")
+            }
+            out.features[i].values += [.double(departures), .bool(departures >= minDepartures)]
+        }
+        return out
+    }
+
+    public static func compute(
+        stops: Layer, population: Layer, populationField: String, areas: Layer, areaId: String,
+        options: Options = Options()
+    ) throws -> Result {
+        guard options.radius > 0 else { throw AtlasError("the radius must be positive, got \(options.radius)") }
+        let projection = try PROJContext()
+        let cells = try population.toMetric(context: projection)
+        let metric = cells.crs!
+        let metricStops = try stops.reprojected(to: metric, context: projection)
+        let metricAreas = try areas.reprojected(to: metric, context: projection)
+        let populationColumn = try population.fieldIndex(populationField)
+        let areaColumn = try areas.fieldIndex(areaId)
+        let qualifiesColumn = try stops.fieldIndex("qualifies")
+
+        var points: [Coordinate] = []
+        for feature in metricStops.features where feature.values[qualifiesColumn] == .bool(true) {
+            if let c = feature.geometry?.points.first { points.append(c) }
+        }
+
+        let geos = try GEOSContext()
+        var people: [Double] = []
+        var centroids: [Coordinate] = []
+        var cellGeometries: [Geometry?] = []
+        for (i, feature) in cells.features.enumerated() {
+            let value = feature.values[populationColumn]
+            guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
+                throw AtlasError(
+                    file: population.source, record: i + 1, field: populationField,
+                    "'\(value.text ?? "")' is not a population count")
+            }
+            guard let geometry = feature.geometry else {
+                throw AtlasError(file: population.source, record: i + 1, "the cell has no geometry")
+            }
+            people.append(count)
+            cellGeometries.append(geometry.polygons.isEmpty ? nil : geometry)
+            if let point = geometry.points.first, geometry.polygons.isEmpty {
+                centroids.append(point)
+            } else {
+                let centroid = try GEOSGeometry(geometry, context: geos).centroid.toGeometry()
+                guard let c = centroid.points.first else {
+                    throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
+                }
+                centroids.append(c)
+            }
+        }
+
+        var nearShare = [Double](repeating: 0, count: people.count)
+        switch options.model {
+        case .centroid:
+            let index = PointGrid(points, cellSize: options.radius)
+            for (i, c) in centroids.enumerated() where index.anyWithin(options.radius, of: c) {
+                nearShare[i] = 1
+            }
+        case .areal:
+            let coverage = try coverageGeometry(points, options, geos)
+            let prepared = try PreparedGeometry(coverage)
+            for i in people.indices {
+                guard let geometry = cellGeometries[i] else {
+                    // A population point has no area: it is near when it lies in the coverage.
+                    nearShare[i] = try prepared.coversPoint(centroids[i]) ? 1 : 0
+                    continue
+                }
+                let cell = try GEOSGeometry(geometry, context: geos)
+                if try prepared.covers(cell) {
+                    nearShare[i] = 1
+                } else if try prepared.intersects(cell) {
+                    let area = try cell.area
+                    nearShare[i] = area > 0 ? min(1, try cell.intersection(coverage).area / area) : 0
+                }
+            }
+        }
+
+        let areaIndex = try AreaIndex(metricAreas, context: geos)
+        var areaPopulation = [Double](repeating: 0, count: areas.features.count)
+        var areaNear = [Double](repeating: 0, count: areas.features.count)
+        var outside = 0
+        for i in people.indices {
+            guard let a = try areaIndex.area(containing: centroids[i]) else {
+                if people[i] > 0 { outside += 1 }
+                continue
+            }
+            areaPopulation[a] += people[i]
+            areaNear[a] += people[i] * nearShare[i]
+        }
+
+        let wgs84Areas = try areas.reprojected(to: .wgs84, context: projection)
+        let idField = areas.fields[areaColumn]
+        var out = Layer(
+            source: areas.source, format: "GeoJSON", crs: .wgs84,
+            fields: [idField, Field("population", .real), Field("population_near", .real), Field("share_near", .real)],
+            features: [])
+        for (a, feature) in wgs84Areas.features.enumerated() {
+            let share: Value = areaPopulation[a] > 0 ? .double(areaNear[a] / areaPopulation[a]) : .null
+            out.features.append(Feature(
+                geometry: feature.geometry,
+                values: [feature.values[areaColumn], .double(areaPopulation[a]), .double(areaNear[a]), share]))
+        }
+        return Result(
+            areas: out, cellsOutsideAreas: outside, population: areaPopulation.reduce(0, +),
+            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric)
+    }
+
+    /// The union of the radius circles around the qualifying stops, in WGS 84.
+    public static func coverage(stops: Layer, metricCRS: CRS, options: Options = Options()) throws -> Geometry {
+        let projection = try PROJContext()
+        let metricStops = try stops.reprojected(to: metricCRS, context: projection)
+        let qualifiesColumn = try stops.fieldIndex("qualifies")
+        let points = metricStops.features.compactMap { f -> Coordinate? in
+            f.values[qualifiesColumn] == .bool(true) ? f.geometry?.points.first : nil
+        }
+        let geos = try GEOSContext()
+        let union = try coverageGeometry(points, options, geos).toGeometry()
+        return try Transformer(from: metricCRS, to: .wgs84, context: projection).transform(union)
+    }
+
+    static func coverageGeometry(_ points: [Coordinate], _ options: Options, _ geos: GEOSContext) throws -> GEOSGeometry {
+        let circles = try points.map {
+            try GEOSGeometry(.point($0), context: geos).buffer(distance: options.radius, quadrantSegments: options.quadrantSegments)
+        }
+        return try GEOSGeometry.unaryUnion(of: circles, context: geos)
+    }
+}
+
+/// Points hashed into square buckets of the search radius: any point within the radius of
+/// a query lies in the query's bucket or one of its eight neighbours.
+struct PointGrid {
+    private let cellSize: Double
+    private var buckets: [Int64: [Coordinate]] = [:]
+
+    init(_ points: [Coordinate], cellSize: Double) {
+        self.cellSize = cellSize
+        for p in points { buckets[key(Int64((p.x / cellSize).rounded(.down)), Int64((p.y / cellSize).rounded(.down))), default: []].append(p) }
+    }
+
+    private func key(_ i: Int64, _ j: Int64) -> Int64 { i &* 73_856_093 ^ j &* 19_349_663 &* 83_492_791 }
+
+    func anyWithin(_ radius: Double, of c: Coordinate) -> Bool {
+        let i = Int64((c.x / cellSize).rounded(.down)), j = Int64((c.y / cellSize).rounded(.down))
+        let r2 = radius * radius
+        for di in -1...1 {
+            for dj in -1...1 {
+                for p in buckets[key(i + Int64(di), j + Int64(dj))] ?? [] {
+                    let dx = p.x - c.x, dy = p.y - c.y
+                    if dx * dx + dy * dy <= r2 { return true }
+                }
+            }
+        }
+        return false
+    }
+}
+
+/// Area polygons behind an STRtree with prepared geometries, for point-in-area lookups.
+/// A point on a shared boundary goes to the first area in layer order that covers it.
+struct AreaIndex {
+    private let tree: STRtree
+    private let prepared: [PreparedGeometry]
+    /// The layer record of each indexed polygon (features without a polygon are left out).
+    private let record: [Int]
+
+    init(_ layer: Layer, context: GEOSContext) throws {
+        var bounds: [Bounds] = []
+        var prepared: [PreparedGeometry] = []
+        var record: [Int] = []
+        for (i, feature) in layer.features.enumerated() {
+            guard let geometry = feature.geometry, !geometry.polygons.isEmpty, let b = geometry.bounds else { continue }
+            do {
+                prepared.append(try PreparedGeometry(geometry, context: context))
+            } catch let error as AtlasError {
+                throw AtlasError(file: layer.source, record: i + 1, error.message)
+            }
+            bounds.append(b)
+            record.append(i)
+        }
+        tree = STRtree(bounds)
+        self.prepared = prepared
+        self.record = record
+    }
+
+    func area(containing c: Coordinate) throws -> Int? {
+        var found: Int?
+        try tree.forEach(intersecting: Bounds(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y)) { k in
+            guard try prepared[k].coversPoint(c) else { return }
+            if found == nil || record[k] < found! { found = record[k] }
+        }
+        return found
+    }
+}
