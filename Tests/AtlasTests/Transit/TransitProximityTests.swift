@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import Atlas
+
+@Suite struct TransitProximityTests {
+    static func square(_ x: Double, _ y: Double, _ size: Double) -> Geometry {
+        .polygon([[
+            Coordinate(x, y), Coordinate(x + size, y), Coordinate(x + size, y + size), Coordinate(x, y + size),
+            Coordinate(x, y),
+        ]])
+    }
+
+    // SWEREF 99 TM: a qualifying stop at (500000, 6600000) and one that does not qualify at
+    // (503000, 6600000). 100 m cells with centroids 450 m and 550 m east of the first stop,
+    // one 50 m from the second; all in one area.
+    @Test func centroidWithinRadiusCountsTheWholeCell() throws {
+        let stops = Layer(
+            source: "stops", format: "test", crs: .sweref99TM, fields: [Field("qualifies", .boolean)],
+            features: [
+                Feature(geometry: .point(Coordinate(500_000, 6_600_000)), values: [.bool(true)]),
+                Feature(geometry: .point(Coordinate(503_000, 6_600_000)), values: [.bool(false)]),
+            ])
+        let cells = Layer(
+            source: "cells", format: "test", crs: .sweref99TM, fields: [Field("pop", .integer)],
+            features: [
+                Feature(geometry: Self.square(500_400, 5_999_950 + 600_000, 100), values: [.int(10)]),
+                Feature(geometry: Self.square(500_500, 5_999_950 + 600_000, 100), values: [.int(30)]),
+                Feature(geometry: Self.square(502_950, 5_999_950 + 600_000, 100), values: [.int(60)]),
+            ])
+        let areas = Layer(
+            source: "areas", format: "test", crs: .sweref99TM, fields: [Field("id", .string)],
+            features: [
+                Feature(geometry: Self.square(499_000, 6_599_000, 5000), values: [.string("A")]),
+                Feature(geometry: Self.square(489_000, 6_599_000, 1000), values: [.string("empty")]),
+            ])
+        let result = try TransitProximity.compute(
+            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id")
+        #expect(result.qualifyingStops == 1)
+        let a = result.areas.features[0].values
+        #expect(a[0] == .string("A"))
+        #expect(a[1] == .double(100))
+        #expect(a[2] == .double(10))
+        #expect(a[3] == .double(0.1))
+        // No population: the share is null, not 0.
+        #expect(result.areas.features[1].values[3] == .null)
+        // With a 600 m radius both cells near the first stop count.
+        let wider = try TransitProximity.compute(
+            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
+            options: .init(radius: 600))
+        #expect(wider.areas.features[0].values[2] == .double(40))
+    }
+
+    // A 100 m cell centred on the stop lies wholly inside the 500 m circle, a cell 2 km away
+    // wholly outside: the areal model gives 1 and 0 there.
+    @Test func arealModelUsesTheCoveredShare() throws {
+        let stops = Layer(
+            source: "stops", format: "test", crs: .sweref99TM, fields: [Field("qualifies", .boolean)],
+            features: [Feature(geometry: .point(Coordinate(500_000, 6_600_000)), values: [.bool(true)])])
+        let cells = Layer(
+            source: "cells", format: "test", crs: .sweref99TM, fields: [Field("pop", .real)],
+            features: [
+                Feature(geometry: Self.square(499_950, 6_599_950, 100), values: [.double(7)]),
+                Feature(geometry: Self.square(502_000, 6_599_950, 100), values: [.double(5)]),
+            ])
+        let areas = Layer(
+            source: "areas", format: "test", crs: .sweref99TM, fields: [Field("id", .string)],
+            features: [Feature(geometry: Self.square(499_000, 6_599_000, 5000), values: [.string("A")])])
+        let result = try TransitProximity.compute(
+            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
+            options: .init(model: .areal))
+        #expect(result.areas.features[0].values[2] == .double(7))
+        #expect(result.population == 12)
+    }
+
+    // Porto Alegre, EPTC feed on Wednesday 2019-05-15, window 12:00–17:00 (the trimmed feed runs
+    // 11:30–17:30), every hour ≥ 1 departure, 500 m. The numbers are geopandas'
+    // (Scripts/transit_crosscheck.py, function `expected`): 757,990 of 812,870 people near by
+    // centroid, 757,330.556 by area; district 87a901284ffffff: 8,799 of 12,222 by centroid,
+    // 8,529.949 by area.
+    @Test func portoAlegreMatchesGeopandas() throws {
+        let feed = try GTFSFeed.read(path: TestData.shared("porto-alegre/poa_eptc.zip"))
+        let departures = try DepartureCounter.count(
+            feed: feed,
+            options: DepartureOptions(date: ServiceDate(iso: "2019-05-15")!, window: TimeWindow(argument: "12:00-17:00")!))
+        let stops = departures.stopsLayer(rule: .everyHour, minPerHour: 1, source: "poa_eptc.zip")
+        let hexagons = try GeoJSONReader.read(path: TestData.shared("porto-alegre/poa_hexgrid.geojson"))
+        let districts = try GeoJSONReader.read(path: TestData.shared("porto-alegre/poa_districts.geojson"))
+        let centroid = try TransitProximity.compute(
+            stops: stops, population: hexagons, populationField: "population", areas: districts, areaId: "district")
+        #expect(centroid.metricCRS == CRS(epsg: 32722))
+        #expect(centroid.areas.features.count == 44)
+        #expect(centroid.population == 812_870)
+        #expect(centroid.populationNear == 757_990)
+        let district = try #require(centroid.areas.features.first { $0.values[0] == .string("87a901284ffffff") })
+        #expect(district.values[1] == .double(12_222))
+        #expect(district.values[2] == .double(8_799))
+        let areal = try TransitProximity.compute(
+            stops: stops, population: hexagons, populationField: "population", areas: districts, areaId: "district",
+            options: .init(model: .areal))
+        #expect(abs(areal.populationNear - 757_330.5562540637) < 1e-6)
+        let arealDistrict = try #require(areal.areas.features.first { $0.values[0] == .string("87a901284ffffff") })
+        #expect(abs((arealDistrict.values[2].number ?? 0) - 8_529.948942964704) < 1e-6)
+    }
+
+    // Falun: 290 of the 941 stops have at least 14 average weekday departures (one per hour
+    // 06–20); geopandas puts 42,224 of the 59,747 people of the 1 km grid within 500 m of one
+    // by cell centroid, and DeSO 2080C1260 at 4,169 of 4,487.
+    @Test func falunStopsLayerVariant() throws {
+        let published = try GeoJSONReader.read(path: TestData.shared("falun/falun_hallplatser_avgangar.geojson"))
+        let stops = try TransitProximity.qualifyingStops(
+            published, departuresField: "genomsnitt_veckodag_avgangar", minDepartures: 14)
+        let grid = try GeoJSONReader.read(path: TestData.shared("falun/falun_befolkning_1km_2025.geojson"))
+        let deso = try GeoJSONReader.read(path: TestData.shared("falun/falun_deso_2025_pop2024.geojson"))
+        let result = try TransitProximity.compute(
+            stops: stops, population: grid, populationField: "befolkning_2025", areas: deso, areaId: "desokod")
+        #expect(result.qualifyingStops == 290)
+        #expect(result.metricCRS == .sweref99TM)
+        #expect(result.areas.features.count == 37)
+        #expect(result.population == 59_747)
+        #expect(result.populationNear == 42_224)
+        let area = try #require(result.areas.features.first { $0.values[0] == .string("2080C1260") })
+        #expect(area.values[1] == .double(4_487))
+        #expect(area.values[2] == .double(4_169))
+    }
+
+    @Test func missingDeparturesFieldIsNamed() throws {
+        let published = try GeoJSONReader.read(path: TestData.shared("falun/falun_hallplatser_avgangar.geojson"))
+        let error = #expect(throws: AtlasError.self) {
+            try TransitProximity.qualifyingStops(published, departuresField: "avgangar", minDepartures: 14)
+        }
+        #expect(error?.field == "avgangar")
+    }
+}
