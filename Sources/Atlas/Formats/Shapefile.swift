@@ -37,32 +37,44 @@ public enum Shapefile {
         }
 
         var table = try AttributeTable(dbf: dbf, encoding: encoding, path: files.dbf)
+        guard Int(dbf.pointee.nHeaderLength) == dbfHeader.headerLength, table.recordLength == dbfHeader.recordLength
+        else {
+            throw AtlasError(file: files.dbf, "the field descriptors disagree with the header's record layout")
+        }
+        // Records are read from the mapped file rather than with DBFReadTuple, which costs a
+        // seek and a read per record; the layout is shapelib's, checked above.
+        let records: Data
+        do {
+            records = try Data(contentsOf: URL(fileURLWithPath: files.dbf), options: .alwaysMapped)
+        } catch {
+            throw AtlasError(file: files.dbf, "cannot read: \(error.localizedDescription)")
+        }
         // Each object read reuses one buffer owned by the handle instead of allocating.
         SHPSetFastModeReadObject(shp, 1)
 
         var features: [Feature] = []
         features.reserveCapacity(shapeCount)
-        for index in 0..<shapeCount {
-            let record = index + 1
-            guard let tuple = DBFReadTuple(dbf, Int32(index)) else {
-                throw AtlasError(file: files.dbf, record: record, "shapelib could not read the record")
+        try records.withUnsafeBytes { raw in
+            let dbfBytes = raw.bindMemory(to: UInt8.self)
+            for index in 0..<shapeCount {
+                let record = index + 1
+                let start = dbfHeader.headerLength + index * dbfHeader.recordLength
+                let bytes = UnsafeBufferPointer(rebasing: dbfBytes[start..<start + dbfHeader.recordLength])
+                // Deleted records are skipped, as GDAL does.
+                if bytes[0] == UInt8(ascii: "*") { continue }
+                let values = try table.values(record: bytes, number: record)
+                guard let object = SHPReadObject(shp, Int32(index)) else {
+                    throw AtlasError(file: files.shp, record: record, "the shape record is corrupt")
+                }
+                defer { SHPDestroyObject(object) }
+                let geometry: Geometry?
+                do {
+                    geometry = try ShapeConversion.geometry(of: object.pointee)
+                } catch let error as AtlasError {
+                    throw AtlasError(file: files.shp, record: record, error.message)
+                }
+                features.append(Feature(geometry: geometry, values: values))
             }
-            let bytes = UnsafeRawPointer(tuple).assumingMemoryBound(to: UInt8.self)
-            // Deleted records are skipped, as GDAL does.
-            if bytes[0] == UInt8(ascii: "*") { continue }
-            let values = try table.values(record: UnsafeBufferPointer(start: bytes, count: table.recordLength),
-                                          number: record)
-            guard let object = SHPReadObject(shp, Int32(index)) else {
-                throw AtlasError(file: files.shp, record: record, "the shape record is corrupt")
-            }
-            defer { SHPDestroyObject(object) }
-            let geometry: Geometry?
-            do {
-                geometry = try ShapeConversion.geometry(of: object.pointee)
-            } catch let error as AtlasError {
-                throw AtlasError(file: files.shp, record: record, error.message)
-            }
-            features.append(Feature(geometry: geometry, values: values))
         }
         if table.repairs > 0 {
             Console.shared.warning(
@@ -163,7 +175,7 @@ struct ShapefileFiles {
             throw AtlasError(file: shp, "truncated: header says \(declaredSize) bytes, file has \(shpSize)")
         }
 
-        let index = try Self.contents(shx)
+        let index = [UInt8](try Self.contents(shx))
         guard index.count >= 100, Self.bigEndian(index, at: 0) == 9994 else {
             throw AtlasError(file: shx, "not a shapefile index (no 9994 file code in a 100-byte header)")
         }
@@ -186,6 +198,8 @@ struct ShapefileFiles {
 
     struct TableHeader {
         var recordCount: Int
+        var headerLength: Int
+        var recordLength: Int
         var languageDriver: UInt8
     }
 
@@ -210,7 +224,8 @@ struct ShapefileFiles {
         guard recordCount >= shapeCount else {
             throw AtlasError(file: dbf, "holds \(recordCount) records for \(shapeCount) shapes")
         }
-        return TableHeader(recordCount: recordCount, languageDriver: header[29])
+        return TableHeader(
+            recordCount: recordCount, headerLength: headerLength, recordLength: recordLength, languageDriver: header[29])
     }
 
     static func size(_ path: String) throws -> Int {
