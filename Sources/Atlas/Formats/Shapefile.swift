@@ -133,12 +133,15 @@ struct ShapefileFiles {
         return CRS(definition: wkt)
     }
 
-    /// The `.cpg` names the encoding; without one the DBF language driver does; else UTF-8.
+    /// The `.cpg` names the encoding; without one (or with an empty one) the DBF language
+    /// driver does; else UTF-8.
     func encoding(languageDriver: UInt8) throws -> TextEncoding {
-        if let cpg {
-            var repairs = 0
-            let label = TextEncoding.utf8.decode(try Self.contents(cpg), repairs: &repairs)
+        var repairs = 0
+        let label = try cpg.map {
+            TextEncoding.utf8.decode(try Self.contents($0), repairs: &repairs)
                 .trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0")))
+        }
+        if let cpg, let label, !label.isEmpty {
             guard let encoding = TextEncoding.named(label) else {
                 let known = TextEncoding.supported.map(\.name).joined(separator: ", ")
                 throw AtlasError(file: cpg, "unknown encoding '\(label)' (atlas reads \(known))")

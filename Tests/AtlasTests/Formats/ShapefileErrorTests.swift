@@ -37,6 +37,16 @@ struct ShapefileErrorTests {
         }
     }
 
+    @Test("an empty .shp is too short for its header; an empty .cpg is ignored")
+    func emptyFiles() throws {
+        let base = try carePointsCopy()
+        try "".write(toFile: base + ".cpg", atomically: true, encoding: .utf8)
+        // The care points' names have å/ä/ö in UTF-8, which the language driver 0 also means.
+        #expect(try Shapefile.read(path: base).features.count == 40)
+        try Data().write(to: URL(fileURLWithPath: base + ".shp"))
+        expectError(base) { $0.message == "truncated: 0 bytes, shorter than the 100-byte header" }
+    }
+
     @Test("missing .shx or .dbf names the missing file")
     func missingCompanions() throws {
         let noIndex = try carePointsCopy(skipping: ["shx"])

@@ -30,6 +30,20 @@ struct ShapefileTests {
         #expect(layer.features.allSatisfy { $0.geometry?.polygons.isEmpty == false })
     }
 
+    @Test("the DeSO shapefile and GeoJSON hold the same 175 areas and population")
+    func shapefileAgreesWithGeoJSON() throws {
+        let shapefile = try Shapefile.read(path: TestData.shared("dalarna/shp/deso_2025_dalarna.shp"))
+        let geojson = try GeoJSONReader.read(path: TestData.shared("dalarna/deso_2025_dalarna.geojson"))
+        func populationByArea(_ layer: Layer, _ field: String) throws -> [String: Double] {
+            let codes = try layer.values(of: "desokod").map { $0.text ?? "" }
+            let population = try layer.values(of: field).map { $0.number ?? -1 }
+            return Dictionary(uniqueKeysWithValues: zip(codes, population))
+        }
+        let fromShapefile = try populationByArea(shapefile, "befolkning")
+        #expect(fromShapefile.count == 175)
+        #expect(fromShapefile == (try populationByArea(geojson, "befolkning_2024")))
+    }
+
     @Test("a DeSO enclosing another is one polygon with a hole, ring sizes as GDAL counts them")
     func polygonWithHole() throws {
         let layer = try Shapefile.read(path: TestData.shared("dalarna/shp/deso_2025_dalarna.shp"))
