@@ -28,8 +28,10 @@ enum ShapeConversion {
                 try ring(coordinates(xs, ys, range), number: number + 1)
             }
             return assemblePolygons(rings)
+        case SHPT_MULTIPATCH:
+            throw AtlasError("multipatch shapes (3D surfaces) are not supported")
         default:
-            throw AtlasError("shape type \(object.nSHPType) (multipatch) is not supported")
+            throw AtlasError("unknown shape type \(object.nSHPType)")
         }
     }
 

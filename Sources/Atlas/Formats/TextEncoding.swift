@@ -40,16 +40,14 @@ public struct TextEncoding: Sendable, Hashable, CustomStringConvertible {
         name: "ISO-8859-1",
         upperHalf: String(String.UnicodeScalarView((0x80...0xFF).map { Unicode.Scalar(UInt8($0)) }))
     )
-    public static let isoLatin9 = TextEncoding(
-        name: "ISO-8859-15",
-        upperHalf: String(
-            String.UnicodeScalarView((0x80...0xFF).map { byte -> Unicode.Scalar in
-                let latin9: [Int: Unicode.Scalar] = [
-                    0xA4: "€", 0xA6: "Š", 0xA8: "š", 0xB4: "Ž", 0xB8: "ž", 0xBC: "Œ", 0xBD: "œ", 0xBE: "Ÿ",
-                ]
-                return latin9[byte] ?? Unicode.Scalar(UInt8(byte))
-            }))
-    )
+    /// Latin-1 with eight letters replaced, among them € at 0xA4.
+    public static let isoLatin9: TextEncoding = {
+        let replaced: [UInt8: Unicode.Scalar] = [
+            0xA4: "€", 0xA6: "Š", 0xA8: "š", 0xB4: "Ž", 0xB8: "ž", 0xBC: "Œ", 0xBD: "œ", 0xBE: "Ÿ",
+        ]
+        let scalars = (0x80...0xFF).map { UInt8($0) }.map { replaced[$0] ?? Unicode.Scalar($0) }
+        return TextEncoding(name: "ISO-8859-15", upperHalf: String(String.UnicodeScalarView(scalars)))
+    }()
     public static let cp437 = TextEncoding(
         name: "CP437",
         upperHalf:
