@@ -26,6 +26,7 @@ let package = Package(
             dependencies: ["Atlas", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas"]),
+        .testTarget(name: "AtlasCLITests", dependencies: ["atlas", "Atlas"]),
     ],
     swiftLanguageModes: [.v6]
 )
