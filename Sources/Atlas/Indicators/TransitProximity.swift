@@ -46,9 +46,12 @@ public enum TransitProximity {
     /// `qualifies` with at least `minDepartures`. Empty values count as 0 departures.
     public static func qualifyingStops(_ layer: Layer, departuresField: String, minDepartures: Double) throws -> Layer {
         let column = try layer.fieldIndex(departuresField)
+        // Fields of those names already in the layer (an earlier atlas output) are replaced.
         var out = layer
-        out.fields += [Field("departures", .real), Field("qualifies", .boolean)]
+        let kept = layer.fields.indices.filter { !["departures", "qualifies"].contains(layer.fields[$0].name) }
+        out.fields = kept.map { layer.fields[$0] } + [Field("departures", .real), Field("qualifies", .boolean)]
         for i in out.features.indices {
+            out.features[i].values = kept.map { layer.features[i].values[$0] }
             let value = layer.features[i].values[column]
             let departures: Double
             if value.isNull {

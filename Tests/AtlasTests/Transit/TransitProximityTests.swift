@@ -123,6 +123,23 @@ import Testing
         #expect(area.values[2] == .double(4_169))
     }
 
+    // A stops layer written by atlas already has departures and qualifies (every-hour rule);
+    // the threshold on the departures field replaces them rather than adding a second pair.
+    @Test func qualifyingStopsReplaceEarlierFields() throws {
+        let layer = Layer(
+            source: "stops", format: "test", crs: .wgs84,
+            fields: [Field("departures", .integer), Field("qualifies", .boolean), Field("name", .string)],
+            features: [
+                Feature(geometry: .point(Coordinate(16, 59)), values: [.int(20), .bool(false), .string("a")]),
+                Feature(geometry: .point(Coordinate(16, 59)), values: [.int(10), .bool(true), .string("b")]),
+            ])
+        let marked = try TransitProximity.qualifyingStops(layer, departuresField: "departures", minDepartures: 14)
+        #expect(marked.fields.map(\.name) == ["name", "departures", "qualifies"])
+        #expect(marked.features.map(\.values) == [
+            [.string("a"), .double(20), .bool(true)], [.string("b"), .double(10), .bool(false)],
+        ])
+    }
+
     @Test func missingDeparturesFieldIsNamed() throws {
         let published = try GeoJSONReader.read(path: TestData.shared("falun/falun_hallplatser_avgangar.geojson"))
         let error = #expect(throws: AtlasError.self) {

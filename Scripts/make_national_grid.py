@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Builds a synthetic national population grid for the transit benchmark: 250 m squares
+(EPSG:32722, written as WGS 84 GeoJSON) over the extent of the synthetic national feed's
+stops (Scripts/make_national_feed.py), about 700,000 cells with seeded random populations,
+and 10 km squares as report areas.
+
+Usage: Scripts/make_national_grid.py STOPS.geojson GRID.geojson AREAS.geojson [--cells N]
+"""
+import argparse
+import json
+
+import geopandas as gpd
+import numpy as np
+from shapely import box
+
+parser = argparse.ArgumentParser()
+parser.add_argument("stops")
+parser.add_argument("grid")
+parser.add_argument("areas")
+parser.add_argument("--cells", type=int, default=700_000)
+args = parser.parse_args()
+
+stops = gpd.read_file(args.stops).to_crs(32722)
+minx, miny, maxx, maxy = stops.total_bounds
+size = 250.0
+nx = int((maxx - minx) // size) + 1
+ny = max(1, args.cells // nx)
+xs, ys = np.meshgrid(minx + size * np.arange(nx), miny + size * np.arange(ny))
+xs, ys = xs.ravel(), ys.ravel()
+rng = np.random.default_rng(2024)
+cells = gpd.GeoDataFrame({"pop": rng.integers(0, 60, len(xs))}, geometry=box(xs, ys, xs + size, ys + size), crs=32722)
+cells.to_crs(4326).to_file(args.grid, driver="GeoJSON", engine="pyogrio")
+ax, ay = np.meshgrid(minx + 10_000 * np.arange(int(nx * size // 10_000) + 1),
+                     miny + 10_000 * np.arange(int(ny * size // 10_000) + 1))
+ax, ay = ax.ravel(), ay.ravel()
+areas = gpd.GeoDataFrame({"area": [f"A{i}" for i in range(len(ax))]},
+                         geometry=box(ax, ay, ax + 10_000, ay + 10_000), crs=32722)
+areas.to_crs(4326).to_file(args.areas, driver="GeoJSON", engine="pyogrio")
+print(f"{args.grid}: {len(cells)} cells; {args.areas}: {len(areas)} areas")
