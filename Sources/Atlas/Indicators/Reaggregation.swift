@@ -84,9 +84,14 @@ public struct Apportionment: Sendable {
 public enum Reaggregation {
     /// General polygons: source ∩ target pieces by GEOS (candidates from an STRtree), weights
     /// clipped to pieces in pure Swift when the weight cells are convex.
+    /// Targets that are the cells of one regular grid (an SCB 250 m grid read from its `rutid`s)
+    /// take the pure-Swift grid overlay when there are no weights.
     public static func apportionment(
         sources: [Geometry], targets: [Geometry], weights: PopulationWeights? = nil
     ) throws -> Apportionment {
+        if weights == nil, let (grid, cellTargets) = RegularGrid.cells(of: targets) {
+            return try apportionment(sources: sources, grid: grid, cellTargets: cellTargets, targetCount: targets.count)
+        }
         let targetTree = STRtree(targets.map { $0.bounds ?? .empty })
         let perSource = try concurrentMap(sources.count) { context, s -> SourcePieces in
             try pieces(of: sources[s], targets: targets, tree: targetTree, context: context, keepGeometry: weights != nil)
@@ -137,6 +142,24 @@ public enum Reaggregation {
         for k in pieces.indices { pieces[k].target = rank[pieces[k].target] }
         let apportionment = Apportionment(sourceCount: sources.count, targetCount: cells.count, pieces: pieces, areaFallbackSources: [])
         return (apportionment, order.map { cells[$0] })
+    }
+
+    /// By area onto grid cells that stand for given targets (`cellTargets[cell]`); the parts of
+    /// sources in other cells are not covered.
+    static func apportionment(sources: [Geometry], grid: RegularGrid, cellTargets: [Int: Int], targetCount: Int) throws -> Apportionment {
+        let overlays = try concurrentMap(sources.count) { _, s in grid.overlay(sources[s].polygons) }
+        var result = Apportionment(sourceCount: sources.count, targetCount: targetCount, pieces: [], areaFallbackSources: [])
+        for (s, overlay) in overlays.enumerated() {
+            // The source's own area, not just its part in the grid's extent.
+            let sourceArea = sources[s].polygons.reduce(0.0) { sum, rings in
+                rings.enumerated().reduce(sum) { $0 + ($1.offset == 0 ? 1 : -1) * abs(PolygonClip.shoelace($1.element)) }
+            }
+            guard sourceArea > 0 else { continue }
+            for (cell, area) in overlay {
+                if let t = cellTargets[cell] { result.pieces.append(.init(source: s, target: t, fraction: area / sourceArea)) }
+            }
+        }
+        return result
     }
 
     struct SourcePieces: Sendable {

@@ -53,6 +53,45 @@ public struct RegularGrid: Sendable, Hashable {
         return String(format: "%06d%07d", e, n)
     }
 
+    /// The grid whose cells the geometries are, when every one is an axis-aligned square of one
+    /// size on one lattice and no two are the same cell: the grid and cell index → geometry index.
+    public static func cells(of geometries: [Geometry]) -> (grid: RegularGrid, cells: [Int: Int])? {
+        var squares: [Bounds] = []
+        squares.reserveCapacity(geometries.count)
+        for g in geometries {
+            guard case .polygon(let rings) = g, rings.count == 1, rings[0].count == 5 || rings[0].count == 4,
+                let b = g.bounds
+            else { return nil }
+            // Every vertex a corner of the bounds: an axis-aligned rectangle.
+            guard rings[0].allSatisfy({ ($0.x == b.minX || $0.x == b.maxX) && ($0.y == b.minY || $0.y == b.maxY) }) else { return nil }
+            squares.append(b)
+        }
+        guard let first = squares.first else { return nil }
+        let size = first.width
+        guard size > 0 else { return nil }
+        let tolerance = size * 1e-9
+        var extent = Bounds.empty
+        for b in squares {
+            guard abs(b.width - size) <= tolerance, abs(b.height - size) <= tolerance else { return nil }
+            extent.extend(b)
+        }
+        let grid = RegularGrid(
+            originX: first.minX - ((first.minX - extent.minX) / size).rounded() * size,
+            originY: first.minY - ((first.minY - extent.minY) / size).rounded() * size,
+            cellSize: size,
+            columns: Int((extent.width / size).rounded()), rows: Int((extent.height / size).rounded()))
+        var cells: [Int: Int] = [:]
+        cells.reserveCapacity(squares.count)
+        for (k, b) in squares.enumerated() {
+            let column = (b.minX - grid.originX) / size, row = (b.minY - grid.originY) / size
+            let c = column.rounded(), r = row.rounded()
+            guard abs(column - c) * size <= tolerance * 1e3, abs(row - r) * size <= tolerance * 1e3 else { return nil }
+            let index = Int(r) * grid.columns + Int(c)
+            guard cells.updateValue(k, forKey: index) == nil else { return nil }
+        }
+        return (grid, cells)
+    }
+
     /// Area of `polygons` in each cell it touches, as (cell index, area) in index order.
     ///
     /// Recursive: the polygon is clipped to a block of cells; a block it misses is skipped, a

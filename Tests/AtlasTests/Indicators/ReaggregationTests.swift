@@ -90,4 +90,27 @@ import Testing
         let grid = RegularGrid(covering: Bounds(minX: 500_000, minY: 6_600_000, maxX: 500_600, maxY: 6_600_300), cellSize: 250)
         #expect(grid.rutid(cells[0]) == "5000006600000")
     }
+
+    @Test func gridCellTargetsTakeTheGridPathWithTheSameResult() throws {
+        // Six 7 m cells covering part of two sources; empty weights force the general GEOS path
+        // (every source falls back to area), which must agree with the grid overlay.
+        let sources = [
+            Geometry.polygon([[Coordinate(1, 1), Coordinate(30, 3), Coordinate(12, 18), Coordinate(1, 1)]]),
+            Self.square(12, 0, 26, 14),
+        ]
+        let figures = [AreaFigures(count: 7, total: 70, share: 0.1), AreaFigures(count: 9, total: 30, share: 0.3)]
+        let columnsAndRows: [(Int, Int)] = [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (3, 1)]
+        let cells: [Geometry] = columnsAndRows.map { (c: Int, r: Int) -> Geometry in
+            Self.square(Double(c) * 7, Double(r) * 7, Double(c + 1) * 7, Double(r + 1) * 7)
+        }
+        #expect(RegularGrid.cells(of: cells)?.cells.count == 6)
+        let fast = try Reaggregation.apportionment(sources: sources, targets: cells).apply(figures)
+        let general = try Reaggregation.apportionment(
+            sources: sources, targets: cells, weights: PopulationWeights(geometries: [], population: [])).apply(figures)
+        for (a, b) in zip(fast, general) {
+            #expect(abs(a.count! - b.count!) < 1e-9)
+            #expect(abs(a.total! - b.total!) < 1e-9)
+        }
+        #expect(fast[3].total! > 0 && fast[5].total! > 0)
+    }
 }
