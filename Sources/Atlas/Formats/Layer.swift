@@ -105,6 +105,14 @@ public struct Layer: Sendable {
         for f in features { if let fb = f.geometry?.bounds { b.extend(fb) } }
         return b.isEmpty ? nil : b
     }
+
+    /// The fields an indicator output keeps from its area layer (names, codes, …): all but the id
+    /// field, which the output places first, and fields named like the indicator's own outputs.
+    public func keptAttributes(idField: Int, replacedBy outputs: [String]) -> (fields: [Field], values: [[Value]]) {
+        let reserved = Set(outputs)
+        let kept = fields.indices.filter { $0 != idField && !reserved.contains(fields[$0].name) }
+        return (kept.map { fields[$0] }, features.map { feature in kept.map { feature.values[$0] } })
+    }
 }
 
 enum NumberParsing {

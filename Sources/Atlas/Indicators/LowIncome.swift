@@ -142,6 +142,11 @@ public struct LowIncomeLayer: Sendable {
     public var breaks: [Double]?
     public var scheme: ClassificationScheme?
     public var joinReport = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
+    /// Other fields of the area layer (names, codes), written after the figures.
+    public var keptFields: [Field] = []
+    public var keptValues: [[Value]] = []
+
+    public static let outputFieldNames = ["count", "total", "share", "suppressed", "class"]
 
     public init(idField: Field, ids: [Value], geometries: [Geometry?], figures: [AreaFigures]) {
         self.idField = idField
@@ -153,7 +158,7 @@ public struct LowIncomeLayer: Sendable {
     public var fields: [Field] {
         var fields = [idField, Field("count", .real), Field("total", .real), Field("share", .real), Field("suppressed", .boolean)]
         if classes != nil { fields.append(Field("class", .integer)) }
-        return fields
+        return fields + keptFields
     }
 
     /// The legend as the FeatureCollection's foreign member `atlas:classes`:
@@ -174,6 +179,7 @@ public struct LowIncomeLayer: Sendable {
             func number(_ d: Double?) -> Value { d.map { .double($0) } ?? .null }
             var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed)]
             if let classes { values.append(classes[k].map { .int($0) } ?? .null) }
+            if !keptFields.isEmpty { values += keptValues[k] }
             return Feature(geometry: geometries[k], values: values)
         }
     }

@@ -63,6 +63,8 @@ public struct LowIncomeRequest: Sendable {
             output = LowIncomeLayer(
                 idField: areaLayer.fields[areaIDIndex], ids: areaLayer.features.map { $0.values[areaIDIndex] },
                 geometries: try areaLayer.reprojected(to: .wgs84).features.map(\.geometry), figures: sourceFigures)
+            (output.keptFields, output.keptValues) = areaLayer.keptAttributes(
+                idField: areaIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
         }
         output.joinReport = report
         output.figures = output.figures.map(disclosure.apply)
@@ -127,10 +129,13 @@ public struct LowIncomeRequest: Sendable {
             targets: try targetLayer.reprojected(to: metric).features.map { $0.geometry ?? .collection([]) },
             weights: weightLayer)
         warnAboutFallback(apportionment, areaLayer)
-        return LowIncomeLayer(
+        var output = LowIncomeLayer(
             idField: targetLayer.fields[targetIDIndex], ids: targetLayer.features.map { $0.values[targetIDIndex] },
             geometries: try targetLayer.reprojected(to: .wgs84).features.map(\.geometry),
             figures: apportionment.apply(sourceFigures))
+        (output.keptFields, output.keptValues) = targetLayer.keptAttributes(
+            idField: targetIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
+        return output
     }
 
     private func warnAboutFallback(_ apportionment: Apportionment, _ areaLayer: Layer) {

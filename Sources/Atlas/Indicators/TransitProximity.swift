@@ -154,15 +154,16 @@ public enum TransitProximity {
 
         let wgs84Areas = try areas.reprojected(to: .wgs84, context: projection)
         let idField = areas.fields[areaColumn]
+        let kept = areas.keptAttributes(idField: areaColumn, replacedBy: ["population", "population_near", "share_near"])
         var out = Layer(
             source: areas.source, format: "GeoJSON", crs: .wgs84,
-            fields: [idField, Field("population", .real), Field("population_near", .real), Field("share_near", .real)],
+            fields: [idField, Field("population", .real), Field("population_near", .real), Field("share_near", .real)] + kept.fields,
             features: [])
         for (a, feature) in wgs84Areas.features.enumerated() {
             let share: Value = areaPopulation[a] > 0 ? .double(areaNear[a] / areaPopulation[a]) : .null
             out.features.append(Feature(
                 geometry: feature.geometry,
-                values: [feature.values[areaColumn], .double(areaPopulation[a]), .double(areaNear[a]), share]))
+                values: [feature.values[areaColumn], .double(areaPopulation[a]), .double(areaNear[a]), share] + kept.values[a]))
         }
         return Result(
             areas: out, cellsOutsideAreas: outside, population: areaPopulation.reduce(0, +),

@@ -109,7 +109,11 @@ public struct ReportSection: Sendable {
         self.format = format
         self.classing = classing
         self.ramp = ramp
-        self.columns = columns
+        // A column with no value at all (counts of a layer made from published shares) says nothing.
+        self.columns = try columns.filter { column in
+            let k = try layer.fieldIndex(column.field)
+            return layer.features.contains { !$0.values[k].isNull }
+        }
 
         if let epsg = layer.crs?.literalEPSG, epsg != 4326 {
             throw AtlasError(file: layer.source, "the report maps WGS 84 lon/lat layers, this one is EPSG:\(epsg)")
@@ -121,7 +125,7 @@ public struct ReportSection: Sendable {
         let idIndex = try layer.fieldIndex(idField)
         let nameIndex = try nameField.map { try layer.fieldIndex($0) }
         let valueIndex = try layer.fieldIndex(valueField)
-        let columnIndices = try columns.map { try layer.fieldIndex($0.field) }
+        let columnIndices = try self.columns.map { try layer.fieldIndex($0.field) }
         let suppressedIndex = layer.fields.firstIndex { $0.name == "suppressed" }
         hasSuppression = suppressedIndex != nil
 
