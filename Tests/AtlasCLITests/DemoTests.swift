@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@Suite struct DemoTests {
+    /// Every layer an RFC 7946 FeatureCollection: lon/lat positions, closed rings with the
+    /// exterior counter-clockwise and holes clockwise, and the contract's properties on every feature.
+    static func checkRFC7946(_ path: String, properties: [String]) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(root["type"] as? String == "FeatureCollection")
+        #expect(root["crs"] == nil)
+        let features = try #require(root["features"] as? [[String: Any]])
+        #expect(!features.isEmpty)
+        for feature in features {
+            #expect(feature["type"] as? String == "Feature")
+            let props = try #require(feature["properties"] as? [String: Any])
+            for name in properties { #expect(props.keys.contains(name), "\(path): no \(name)") }
+            guard let geometry = feature["geometry"] as? [String: Any] else { continue }
+            let type = geometry["type"] as? String
+            let coordinates = geometry["coordinates"]
+            switch type {
+            case "Polygon": checkRings(coordinates as? [[[Double]]] ?? [], path)
+            case "MultiPolygon": for rings in coordinates as? [[[[Double]]]] ?? [] { checkRings(rings, path) }
+            case "Point":
+                let p = coordinates as? [Double] ?? []
+                #expect(p.count == 2 && abs(p[0]) <= 180 && abs(p[1]) <= 90)
+            default: Issue.record("\(path): unexpected geometry \(type ?? "nil")")
+            }
+        }
+        return features.map { $0["properties"] as? [String: Any] ?? [:] }
+    }
+
+    static func checkRings(_ rings: [[[Double]]], _ path: String) {
+        #expect(!rings.isEmpty)
+        for (k, ring) in rings.enumerated() {
+            #expect(ring.count >= 4 && ring.first == ring.last, "\(path): ring not closed")
+            #expect(ring.allSatisfy { $0.count == 2 && abs($0[0]) <= 180 && abs($0[1]) <= 90 })
+            // Shoelace sum: positive for counter-clockwise.
+            var sum = 0.0
+            for i in 0..<(ring.count - 1) { sum += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] }
+            #expect(k == 0 ? sum > 0 : sum < 0, "\(path): ring \(k) has the wrong orientation")
+        }
+    }
+
+    @Test func theDemoWritesEveryLayerAndAReportWithOneMapPerIndicator() throws {
+        let folder = try CLI.temporaryFolder()
+        let result = try CLI.run(["demo", "--out", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let lowIncome = try Self.checkRFC7946(folder + "/lowincome_lan_2021.geojson", properties: ["lan_kod", "count", "total", "share", "suppressed", "class"])
+        #expect(lowIncome.count == 21)
+        // Kolada 2021: Södermanland (Kolada 0004 → county 04) is the highest, 12.236147 %.
+        let highest = lowIncome.max { ($0["share"] as? Double ?? 0) < ($1["share"] as? Double ?? 0) }
+        #expect(highest?["lan_kod"] as? String == "04")
+        #expect(abs((highest?["share"] as? Double ?? 0) - 0.12236147) < 1e-8)
+
+        let transit = try Self.checkRFC7946(folder + "/transit_falun_deso.geojson", properties: ["desokod", "population", "population_near", "share_near"])
+        #expect(transit.count == 37)
+        let stops = try Self.checkRFC7946(folder + "/transit_falun_stops.geojson", properties: ["departures", "qualifies"])
+        #expect(stops.count == 941)
+
+        let access = try Self.checkRFC7946(
+            folder + "/access_poa_districts.geojson",
+            properties: ["district", "population", "mean_minutes", "median_minutes", "share_within_5", "share_within_10", "share_within_30", "population_unreachable"])
+        #expect(access.count == 44)
+        let cells = try Self.checkRFC7946(folder + "/access_poa_cells.geojson", properties: ["minutes", "nearest_id"])
+        #expect(cells.count == 1227)
+
+        let report = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(report.components(separatedBy: "<svg").count - 1 == 3)
+        #expect(report.contains("Södermanlands län"))
+        #expect(!report.contains("http://") || !report.contains("<script src"))
+    }
+
+    @Test func theSameDemoTwiceGivesTheSameLayers() throws {
+        let a = try CLI.temporaryFolder(), b = try CLI.temporaryFolder()
+        #expect(try CLI.run(["demo", "--out", a, "--quiet"]).status == 0)
+        #expect(try CLI.run(["demo", "--out", b, "--quiet"]).status == 0)
+        for name in ["lowincome_lan_2021", "transit_falun_deso", "transit_falun_stops", "access_poa_districts", "access_poa_cells"] {
+            let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name).geojson"))
+            let y = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name).geojson"))
+            #expect(x == y, "\(name) differs between runs")
+        }
+    }
+
+    @Test func aProjectWithAnUnknownKeyOrAMissingInputStopsBeforeAnythingRuns() throws {
+        let folder = try CLI.temporaryFolder()
+        let demo = try String(contentsOfFile: CLI.repositoryRoot.appendingPathComponent("GeoData/demo.yml").path, encoding: .utf8)
+        let geoData = CLI.repositoryRoot.appendingPathComponent("GeoData").path
+        let absolute = demo.replacingOccurrences(of: "path: ", with: "path: \(geoData)/")
+            .replacingOccurrences(of: "kolada_child_poverty: sweden/", with: "kolada_child_poverty: \(geoData)/sweden/")
+            .replacingOccurrences(of: "falun_grid: falun/", with: "falun_grid: \(geoData)/falun/")
+            .replacingOccurrences(of: "falun_stops: falun/", with: "falun_stops: \(geoData)/falun/")
+            .replacingOccurrences(of: "poa_roads: porto-alegre/", with: "poa_roads: \(geoData)/porto-alegre/")
+            .replacingOccurrences(of: "poa_hexagons: porto-alegre/", with: "poa_hexagons: \(geoData)/porto-alegre/")
+            .replacingOccurrences(of: "poa_healthcare: porto-alegre/", with: "poa_healthcare: \(geoData)/porto-alegre/")
+
+        let unknownKey = folder + "/unknown.yml"
+        try absolute.replacingOccurrences(of: "language: sv", with: "language: sv\ncolour: red").write(toFile: unknownKey, atomically: true, encoding: .utf8)
+        let out1 = folder + "/out1"
+        let r1 = try CLI.run(["build", unknownKey, "--out", out1])
+        #expect(r1.status != 0)
+        #expect(r1.stderr.contains("unknown key 'colour'"), "\(r1.stderr)")
+        #expect(r1.stderr.contains("unknown.yml"))
+        #expect(!FileManager.default.fileExists(atPath: out1))
+
+        let missing = folder + "/missing.yml"
+        try absolute.replacingOccurrences(of: "poa_osm.pbf", with: "no_such_roads.pbf").write(toFile: missing, atomically: true, encoding: .utf8)
+        let r2 = try CLI.run(["build", missing, "--out", folder + "/out2"])
+        #expect(r2.status != 0)
+        #expect(r2.stderr.contains("no_such_roads.pbf"), "\(r2.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out2"))
+
+        // A bad option in the last run stops the build before the first run writes anything.
+        let badOption = folder + "/bad-option.yml"
+        try absolute.replacingOccurrences(of: "mode: car", with: "mode: car\n      colour: red").write(toFile: badOption, atomically: true, encoding: .utf8)
+        let out3 = folder + "/out3"
+        let r3 = try CLI.run(["build", badOption, "--out", out3])
+        #expect(r3.status != 0)
+        #expect(r3.stderr.contains("healthcare_porto_alegre"), "\(r3.stderr)")
+        #expect(r3.stderr.contains("colour"))
+        #expect(!FileManager.default.fileExists(atPath: out3 + "/lowincome_lan_2021.geojson"))
+    }
+}
