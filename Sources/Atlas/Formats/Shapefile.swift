@@ -186,14 +186,33 @@ struct ShapefileFiles {
             throw AtlasError(file: shx, "truncated: \(index.count - 100) bytes of entries is not a multiple of 8")
         }
         let count = (index.count - 100) / 8
-        for i in 0..<count {
-            let offset = Int(Self.bigEndian(index, at: 100 + 8 * i)) * 2
-            let length = Int(Self.bigEndian(index, at: 104 + 8 * i)) * 2
-            guard offset >= 100, length >= 0, offset + 8 + length <= shpSize else {
-                throw AtlasError(
-                    file: shx, record: i + 1,
-                    "the index points at bytes \(offset)–\(offset + 8 + length), past the end of the"
-                        + " .shp (\(shpSize) bytes)")
+        // shapelib reads each record by the index and rejects one whose own header disagrees;
+        // checking here names the record and both lengths.
+        let shapes = try Self.contents(shp, mapped: true)
+        try shapes.withUnsafeBytes { (shapes: UnsafeRawBufferPointer) in
+            let shapeBytes = shapes.bindMemory(to: UInt8.self)
+            for i in 0..<count {
+                let record = i + 1
+                let offset = Int(Self.bigEndian(index, at: 100 + 8 * i)) * 2
+                let length = Int(Self.bigEndian(index, at: 104 + 8 * i)) * 2
+                guard offset >= 100 else {
+                    throw AtlasError(file: shx, record: record, "the index points at byte \(offset), inside the 100-byte header")
+                }
+                guard length >= 0 else {
+                    throw AtlasError(
+                        file: shx, record: record, "the index gives record \(record) a negative length (\(length) bytes)")
+                }
+                guard offset + 8 + length <= shpSize, offset + 8 <= shapeBytes.count else {
+                    throw AtlasError(
+                        file: shx, record: record,
+                        "the index points at bytes \(offset)–\(offset + 8 + length), past the end of the"
+                            + " .shp (\(shpSize) bytes)")
+                }
+                let declared = Int(Self.bigEndian(shapeBytes, at: offset + 4)) * 2
+                guard declared == length else {
+                    throw AtlasError(
+                        file: shp, record: record, "the record header says \(declared) bytes, the index \(length)")
+                }
             }
         }
         return count
@@ -247,9 +266,9 @@ struct ShapefileFiles {
         return [UInt8](try handle.read(upToCount: count) ?? Data())
     }
 
-    static func contents(_ path: String) throws -> Data {
+    static func contents(_ path: String, mapped: Bool = false) throws -> Data {
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: mapped ? .alwaysMapped : [])
         } catch {
             throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }

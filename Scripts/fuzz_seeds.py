@@ -1,0 +1,126 @@
+"""Small fuzz seeds cut from the real data: shapefile containers (see Fuzz/Shapefile.swift),
+a reduced GTFS zip, and an OSM PBF with raw (uncompressed) blobs so that mutations reach the
+protobuf decoding rather than dying in zlib.
+Usage: python3 Scripts/fuzz_seeds.py SHARED_DATA SEEDS_FOLDER"""
+import io
+import os
+import struct
+import sys
+import zipfile
+import zlib
+
+shared, seeds = sys.argv[1], sys.argv[2]
+
+
+def container(base, out):
+    parts = [open(base + ext, "rb").read() for ext in (".shp", ".shx", ".dbf")]
+    with open(out, "wb") as f:
+        f.write(struct.pack("<II", len(parts[0]), len(parts[1])) + b"".join(parts))
+
+
+container(f"{shared}/falun/shp/falun_vard", f"{seeds}/Shapefile/falun_vard")
+container(f"{shared}/dalarna/shp/vardcentraler_sjukhus", f"{seeds}/Shapefile/vardcentraler")
+
+# Polygons: the three smallest municipalities, written by geopandas with its own encoder.
+try:
+    import geopandas
+    import tempfile
+    kommun = geopandas.read_file(f"{shared}/sweden/shp/kommun.shp")
+    small = kommun.assign(size=kommun.geometry.apply(lambda g: len(g.wkb))).nsmallest(3, "size").drop(columns="size")
+    with tempfile.TemporaryDirectory() as folder:
+        small.to_file(f"{folder}/kommun.shp")
+        container(f"{folder}/kommun", f"{seeds}/Shapefile/kommun3")
+except Exception as error:  # the point seeds still cover the format
+    print(f"no polygon shapefile seed: {error}", file=sys.stderr)
+
+# GTFS: Trensurb with its large tables cut to their first rows.
+with zipfile.ZipFile(f"{shared}/porto-alegre/poa_trensurb.zip") as source:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            lines = source.read(name).split(b"\n")
+            target.writestr(name, b"\n".join(lines[:30]))
+    open(f"{seeds}/GTFS/trensurb.zip", "wb").write(buffer.getvalue())
+
+
+# PBF: the header block and a cut of the first data block, rewritten with raw blobs.
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def read_varint(data, i):
+    shift = value = 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
+def fields(data):
+    i = 0
+    while i < len(data):
+        key, i = read_varint(data, i)
+        wire = key & 7
+        if wire == 0:
+            value, i = read_varint(data, i)
+        elif wire == 2:
+            n, i = read_varint(data, i)
+            value, i = data[i:i + n], i + n
+        else:
+            raise ValueError("unexpected wire type")
+        yield key >> 3, wire, value
+
+
+def block(kind, payload):
+    blob = b"\x0a" + varint(len(payload)) + payload
+    header = b"\x0a" + varint(len(kind)) + kind + b"\x18" + varint(len(blob))
+    return struct.pack(">I", len(header)) + header + blob
+
+
+data = open(f"{shared}/porto-alegre/poa_osm.pbf", "rb").read()
+offset, blocks = 0, []
+while offset < len(data):
+    size = struct.unpack(">I", data[offset:offset + 4])[0]
+    header = dict((f, v) for f, _, v in fields(data[offset + 4:offset + 4 + size]))
+    blob = dict((f, v) for f, _, v in fields(data[offset + 4 + size:offset + 4 + size + header[3]]))
+    offset += 4 + size + header[3]
+    blocks.append((header[1], blob.get(1) or zlib.decompress(blob[3])))
+
+
+def cut(primitive, wanted):
+    """The block with only the first element of kind `wanted` (2 dense nodes, 3 ways) in its
+    groups, or None when it has none; the string table and other fields stay."""
+    kept, found = bytearray(), False
+    for field, wire, value in fields(primitive):
+        if field == 2:
+            for gf, gw, gv in fields(value):
+                if gf == wanted and gw == 2 and len(gv) < 8192 and not found:
+                    group = varint(gf << 3 | 2) + varint(len(gv)) + gv
+                    kept += varint(field << 3 | 2) + varint(len(group)) + group
+                    found = True
+        elif wire == 2:
+            kept += varint(field << 3 | 2) + varint(len(value)) + value
+        else:
+            kept += varint(field << 3) + varint(value)
+    return bytes(kept) if found else None
+
+
+seed = bytearray(block(blocks[0][0], blocks[0][1]))
+for wanted in (2, 3):
+    for kind, payload in blocks[1:]:
+        small = cut(payload, wanted)
+        if small is not None:
+            seed += block(kind, small)
+            break
+open(f"{seeds}/PBF/poa.osm.pbf", "wb").write(seed)
