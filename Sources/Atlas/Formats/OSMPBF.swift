@@ -222,8 +222,15 @@ struct PrimitiveBlock {
         return strings
     }
 
-    func degrees(_ value: Int64, offset: Int64) -> Double {
-        Double(offset + granularity * value) * 1e-9
+    /// Nanodegrees to degrees; granularity, offset and value all come from the file, so their
+    /// product can overflow 64 bits in a corrupt block.
+    func degrees(_ value: Int64, offset: Int64) throws -> Double {
+        let (scaled, overflow) = granularity.multipliedReportingOverflow(by: value)
+        let (sum, overflowSum) = offset.addingReportingOverflow(scaled)
+        guard !overflow, !overflowSum else {
+            throw ProtobufReader.Malformed(offset: 0, reason: "coordinate \(value) × \(granularity) + \(offset) overflows")
+        }
+        return Double(sum) * 1e-9
     }
 
     func forEachWay(_ body: (OSMWay) throws -> Void) throws {
@@ -248,9 +255,9 @@ struct PrimitiveBlock {
             switch (field, wire) {
             case (1, .varint): id = try reader.int64()
             case (2, .lengthDelimited):
-                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { keys.append(Int($0)) }
+                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { keys.append(Int(clamping: $0)) }
             case (3, .lengthDelimited):
-                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { values.append(Int($0)) }
+                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { values.append(Int(clamping: $0)) }
             case (8, .lengthDelimited): try ProtobufReader.deltaDecoded(try reader.lengthDelimited(), into: &refs)
             default: try reader.skip(wire)
             }
@@ -293,7 +300,7 @@ struct PrimitiveBlock {
             default: try reader.skip(wire)
             }
         }
-        try body(id, degrees(lon, offset: lonOffset), degrees(lat, offset: latOffset))
+        try body(id, try degrees(lon, offset: lonOffset), try degrees(lat, offset: latOffset))
     }
 
     private func denseNodes(_ bytes: UnsafeRawBufferPointer, _ body: (Int64, Double, Double) throws -> Void) throws {
@@ -320,7 +327,7 @@ struct PrimitiveBlock {
             id &+= try idReader.sint64()
             lat &+= try latReader.sint64()
             lon &+= try lonReader.sint64()
-            try body(id, degrees(lon, offset: lonOffset), degrees(lat, offset: latOffset))
+            try body(id, try degrees(lon, offset: lonOffset), try degrees(lat, offset: latOffset))
         }
     }
 

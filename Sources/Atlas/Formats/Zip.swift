@@ -62,6 +62,10 @@ public final class ZipArchive {
         func checkedBody(_ piece: UnsafeRawBufferPointer) throws {
             crc = CZlib.crc32(crc, piece.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(piece.count))
             produced += piece.count
+            // Stops a member that inflates far beyond its declared size (a zip bomb) early.
+            guard produced <= entry.uncompressedSize else {
+                throw AtlasError(file: member, "holds more than the \(entry.uncompressedSize) bytes the directory says")
+            }
             try body(piece)
         }
         let inflater = entry.method == 8 ? try RawInflater() : nil
@@ -97,7 +101,8 @@ public final class ZipArchive {
     /// The whole member in memory, for small members.
     public func data(_ entry: ZipEntry) throws -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(entry.uncompressedSize)
+        // The declared size is only a hint: a corrupt directory may claim terabytes.
+        out.reserveCapacity(min(entry.uncompressedSize, 1 << 24))
         try read(entry) { out.append(contentsOf: $0) }
         return out
     }
@@ -130,17 +135,18 @@ public final class ZipArchive {
 
         // A zip64 locator sits just before the end record when a size overflowed 32 bits.
         if end >= 20, le32(tail, end - 20) == 0x0706_4b50 {
-            let zip64End = Int(le64(tail, end - 20 + 8))
+            let zip64End = Int(clamping: le64(tail, end - 20 + 8))
             var record = [UInt8](repeating: 0, count: 56)
             guard fseeko(h, off_t(zip64End), SEEK_SET) == 0,
                 record.withUnsafeMutableBytes({ fread($0.baseAddress, 1, 56, h) }) == 56,
                 le32(record, 0) == 0x0606_4b50
             else { throw AtlasError(file: path, "the zip64 end record is missing") }
-            count = Int(le64(record, 32))
-            directorySize = Int(le64(record, 40))
-            directoryOffset = Int(le64(record, 48))
+            count = Int(clamping: le64(record, 32))
+            directorySize = Int(clamping: le64(record, 40))
+            directoryOffset = Int(clamping: le64(record, 48))
         }
-        guard directoryOffset + directorySize <= fileSize else {
+        // Compared without adding: zip64 values can be near Int.max.
+        guard directoryOffset <= fileSize, directorySize <= fileSize - directoryOffset else {
             throw AtlasError(file: path, "the central directory lies outside the file (truncated?)")
         }
         var directory = [UInt8](repeating: 0, count: directorySize)
@@ -148,6 +154,10 @@ public final class ZipArchive {
             directory.withUnsafeMutableBytes({ fread($0.baseAddress, 1, directorySize, h) }) == directorySize
         else { throw AtlasError(file: path, "cannot read the central directory") }
 
+        // Each entry takes at least 46 bytes, so the directory's size bounds a count it does not fit.
+        guard count <= directorySize / 46 else {
+            throw AtlasError(file: path, "the central directory of \(directorySize) bytes cannot hold \(count) entries")
+        }
         var entries: [ZipEntry] = []
         entries.reserveCapacity(count)
         var p = 0
@@ -175,9 +185,9 @@ public final class ZipArchive {
                 let size = Int(le16(directory, e + 2))
                 if id == 0x0001 {
                     var q = e + 4
-                    if uncompressed == 0xFFFF_FFFF, q + 8 <= e + 4 + size { uncompressed = Int(le64(directory, q)); q += 8 }
-                    if compressed == 0xFFFF_FFFF, q + 8 <= e + 4 + size { compressed = Int(le64(directory, q)); q += 8 }
-                    if offset == 0xFFFF_FFFF, q + 8 <= e + 4 + size { offset = Int(le64(directory, q)) }
+                    if uncompressed == 0xFFFF_FFFF, q + 8 <= e + 4 + size { uncompressed = Int(clamping: le64(directory, q)); q += 8 }
+                    if compressed == 0xFFFF_FFFF, q + 8 <= e + 4 + size { compressed = Int(clamping: le64(directory, q)); q += 8 }
+                    if offset == 0xFFFF_FFFF, q + 8 <= e + 4 + size { offset = Int(clamping: le64(directory, q)) }
                 }
                 e += 4 + size
             }
