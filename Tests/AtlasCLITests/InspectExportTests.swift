@@ -96,3 +96,22 @@ import Testing
         #expect(result.stderr.contains("wrote 4004 features"))
     }
 }
+
+@Suite struct InspectFeedsAndTablesTests {
+    @Test func aGTFSFeedShowsItsServiceDates() throws {
+        let result = try CLI.run(["inspect", CLI.shared("porto-alegre/poa_eptc.zip")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("format:     GTFS"))
+        // stops.txt has 3,986 rows; calendar.txt runs from 20190415 to 20190715.
+        #expect(result.stdout.contains("stops:      3986"))
+        #expect(result.stdout.contains("service:    2019-04-15 to 2019-07-15"))
+    }
+
+    @Test func aStatisticsTableShowsItsColumns() throws {
+        let result = try CLI.run(["inspect", CLI.shared("sweden/kolada_N02904_lan_2007-2021.csv")])
+        #expect(result.status == 0, "\(result.stderr)")
+        // 21 regions × 15 years (2007–2021) = 315 rows.
+        #expect(result.stdout.contains("rows:       315"))
+        #expect(result.stdout.contains("municipality_id  string"))
+    }
+}

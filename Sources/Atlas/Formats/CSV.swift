@@ -95,7 +95,7 @@ public struct CSVTable: Sendable {
     /// a whole number, real when every one is a decimal number ("12,5" and "1 234" too), else
     /// string. Codes with a leading zero ("0484") and integers longer than 15 digits stay
     /// strings, so that ids keep their form. Empty cells are null.
-    func typedColumns(keepingAsText textColumns: Set<Int> = []) -> (fields: [Field], values: [[Value]]) {
+    public func typedColumns(keepingAsText textColumns: Set<Int> = []) -> (fields: [Field], values: [[Value]]) {
         var types = [FieldType](repeating: .string, count: header.count)
         for column in header.indices where !textColumns.contains(column) {
             var type: FieldType? = nil

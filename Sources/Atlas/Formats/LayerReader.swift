@@ -30,14 +30,27 @@ public enum LayerReader {
         case "shp", "dbf", "shx":
             return try Shapefile.read(path: path, crs: options.crs)
         case "geojson", "json":
-            var layer = try GeoJSONReader.read(path: path)
-            if let crs = options.crs { layer.crs = crs }
-            return layer
+            // RFC 7946 GeoJSON is WGS 84 unless a (2008-style) crs member says otherwise.
+            return try GeoJSONReader.read(path: path)
         case "csv", "txt", "tsv":
             return try readCSV(path: path, options: options)
         default:
             throw AtlasError(file: path, "unsupported file type: atlas reads .shp, .geojson, .json and .csv layers")
         }
+    }
+
+    /// Column pairs taken for coordinates; lon/lat names are WGS 84, others need `--crs`.
+    static let coordinatePairs: [(x: String, y: String, crs: CRS?)] = [
+        ("lon", "lat", .wgs84), ("longitude", "latitude", .wgs84), ("lng", "lat", .wgs84),
+        ("x", "y", nil), ("e", "n", nil), ("easting", "northing", nil),
+    ]
+
+    /// Whether a CSV file holds points or grid cells (as opposed to a plain statistics table).
+    public static func hasCoordinates(csv path: String, options: LayerOptions) -> Bool {
+        if options.xField != nil || options.rutidField != nil { return true }
+        guard let table = try? CSVTable.read(path: path) else { return true }
+        let lowered = Set(table.header.map { $0.lowercased() })
+        return lowered.contains("rutid") || coordinatePairs.contains { lowered.contains($0.x) && lowered.contains($0.y) }
     }
 
     static func readCSV(path: String, options: LayerOptions) throws -> Layer {
@@ -48,19 +61,14 @@ public enum LayerReader {
                 return try SCBGrid.gridLayer(table: table, rutidColumn: rutid, cellSize: options.cellSize)
             }
         }
-        // Columns named for lon/lat are WGS 84; other names need the CRS from the user.
-        let pairs: [(String, String, CRS?)] = [
-            ("lon", "lat", .wgs84), ("longitude", "latitude", .wgs84), ("lng", "lat", .wgs84),
-            ("x", "y", nil), ("e", "n", nil), ("easting", "northing", nil),
-        ]
         var x = options.xField, y = options.yField, crs = options.crs
         if x == nil || y == nil {
-            guard let (px, py, pcrs) = pairs.first(where: { lowered.contains($0.0) && lowered.contains($0.1) }) else {
+            guard let pair = coordinatePairs.first(where: { lowered.contains($0.x) && lowered.contains($0.y) }) else {
                 throw AtlasError(file: path, "no coordinate columns found: name them with --x and --y, or give an SCB --rutid column")
             }
-            x = table.header[lowered.firstIndex(of: px)!]
-            y = table.header[lowered.firstIndex(of: py)!]
-            crs = crs ?? pcrs
+            x = table.header[lowered.firstIndex(of: pair.x)!]
+            y = table.header[lowered.firstIndex(of: pair.y)!]
+            crs = crs ?? pair.crs
         }
         guard let crs else {
             throw AtlasError(file: path, "the CRS of columns \(x!)/\(y!) is unknown: pass --crs EPSG:N")
