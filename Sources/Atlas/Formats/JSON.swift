@@ -284,11 +284,15 @@ enum JSONText {
         }
     }
 
-    /// Shortest text that reads back as the same Double; non-finite numbers are not JSON.
+    /// Shortest text for a Double to 15 significant digits, so that a share computed as
+    /// 7.368617 / 100 is written 0.07368617 rather than 0.07368617000000001; non-finite
+    /// numbers are not JSON.
     static func number(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return String(d)
+        let shortest = String(d)
+        guard shortest.utf8.count > 16 else { return shortest }
+        return String(format: "%.15g", d)
     }
 
     static func appendString(_ s: String, to out: inout String) {
