@@ -253,6 +253,8 @@ public enum Reaggregation {
     static func concurrentMap<T: Sendable>(_ count: Int, _ body: @Sendable (GEOSContext, Int) throws -> T) throws -> [T] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
         let slots = ResultSlots<T>(count)
+        let progress = Console.shared.progress("overlaying areas", total: count)
+        defer { progress.finish() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let context: GEOSContext
             do { context = try GEOSContext() } catch {
@@ -260,6 +262,7 @@ public enum Reaggregation {
                 return
             }
             while let i = slots.takeNext() {
+                progress.advance()
                 do { slots.set(i, try body(context, i)) } catch {
                     slots.fail(error)
                     return

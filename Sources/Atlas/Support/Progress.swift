@@ -28,8 +28,9 @@ public final class Console: @unchecked Sendable {
     }
 
     /// Starts a progress indicator for a long step; `total` nil for unknown amounts.
-    public func progress(_ label: String, total: Int? = nil) -> Progress {
-        Progress(label: label, total: total, console: self, enabled: !quiet && isTerminal)
+    /// With `bytes`, amounts are shown in megabytes.
+    public func progress(_ label: String, total: Int? = nil, bytes: Bool = false) -> Progress {
+        Progress(label: label, total: total, bytes: bytes, console: self, enabled: !quiet && isTerminal)
     }
 }
 
@@ -37,15 +38,17 @@ public final class Console: @unchecked Sendable {
 public final class Progress: @unchecked Sendable {
     private let label: String
     private let total: Int?
+    private let bytes: Bool
     private let console: Console
     private let enabled: Bool
     private var done = 0
     private var lastDraw = Date.distantPast
     private let lock = NSLock()
 
-    init(label: String, total: Int?, console: Console, enabled: Bool) {
+    init(label: String, total: Int?, bytes: Bool, console: Console, enabled: Bool) {
         self.label = label
         self.total = total
+        self.bytes = bytes
         self.console = console
         self.enabled = enabled
     }
@@ -68,11 +71,12 @@ public final class Progress: @unchecked Sendable {
     }
 
     private func redraw(_ current: Int) {
+        func amount(_ n: Int) -> String { bytes ? "\(n >> 20) MB" : String(n) }
         if let total, total > 0 {
             let percent = min(100, current * 100 / total)
-            console.write("\r\u{1B}[K\(label): \(percent) % (\(current)/\(total))")
+            console.write("\r\u{1B}[K\(label): \(percent) % (\(amount(current)) of \(amount(total)))")
         } else {
-            console.write("\r\u{1B}[K\(label): \(current)")
+            console.write("\r\u{1B}[K\(label): \(amount(current))")
         }
     }
 }

@@ -96,8 +96,14 @@ public final class GTFSSource {
                 throw error.inFile(name)
             }
         }
+        // Large tables (stop_times.txt of a national feed) show progress by bytes read.
+        let progress = size(of: file).flatMap { $0 > 1 << 24 ? Console.shared.progress("reading \(name)", total: $0, bytes: true) : nil }
+        defer { progress?.finish() }
         do {
-            try read(file) { try scanner.feed($0, handle) }
+            try read(file) {
+                try scanner.feed($0, handle)
+                progress?.advance(by: $0.count)
+            }
             try scanner.finish(handle)
             if prepared == nil, scanner.hasHeader { prepared = try columns(scanner.header) }
             if !scanner.hasHeader { throw AtlasError("the file is empty (no header row)") }
