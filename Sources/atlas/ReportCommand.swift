@@ -7,9 +7,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Writes an area report: one self-contained HTML file with a map and a table per indicator.",
         discussion: """
-            Give one --layer per section. --value, --id, --name, --section-title, --definition and
-            --sources are given either once (for every layer) or once per layer, in the same order.
-            Layers atlas wrote (share with count and total, share_near, mean_minutes) get their
+            Give one --layer per section. --value, --id, --name, --section-title, --definition and \
+            --sources are given either once (for every layer) or once per layer, in the same order. \
+            Layers atlas wrote (share with count and total, share_near, mean_minutes) get their \
             definitions and sources written in; other fields are mapped as they are.
 
               atlas report --layer lowincome.geojson --value share --id desokod \\
