@@ -4,43 +4,47 @@ import Foundation
 /// a single Feature, or a bare geometry. Properties become fields in order of first
 /// appearance; a field whose values mix types is a string field, the values keep their own.
 public enum GeoJSONReader {
+    /// Reads a file mapped into memory; the features of a FeatureCollection are converted one
+    /// at a time, so only the resulting layer is held, never the whole JSON tree.
     public static func read(path: String) throws -> Layer {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
             throw AtlasError(file: path, "cannot read the file")
         }
         guard !data.isEmpty else { throw AtlasError(file: path, "the file is empty") }
         do {
-            return try parse(JSONParser.parse([UInt8](data)), source: path)
+            return try data.withUnsafeBytes { bytes in
+                var collector = FeatureCollector(source: path)
+                let root = try JSONParser.parse(bytes, streaming: "features") { try collector.add($0) }
+                return try collector.layer(root: root)
+            }
         } catch let error as AtlasError {
             throw error.inFile(path)
         }
     }
 
     public static func parse(_ root: JSONValue, source: String) throws -> Layer {
-        guard case .object = root, case .string(let type)? = root["type"] else {
-            throw AtlasError(file: source, "not GeoJSON: the top level must be an object with a \"type\"")
+        var collector = FeatureCollector(source: source)
+        if case .array(let features)? = root["features"] {
+            for feature in features { try collector.add(feature) }
         }
-        let featureObjects: [JSONValue]
-        switch type {
-        case "FeatureCollection":
-            guard case .array(let features)? = root["features"] else {
-                throw AtlasError(file: source, "a FeatureCollection needs a \"features\" array")
-            }
-            featureObjects = features
-        case "Feature":
-            featureObjects = [root]
-        default:
-            featureObjects = [.object([("type", .string("Feature")), ("geometry", root), ("properties", .null)])]
-        }
+        return try collector.layer(root: root)
+    }
 
+    /// Builds the layer's schema and features from Feature objects as they arrive.
+    struct FeatureCollector {
+        let source: String
         var fieldIndex: [String: Int] = [:]
         var fields: [Field] = []
         var fieldTypes: [FieldType?] = []
         var rows: [(Geometry?, [(Int, Value)])] = []
-        rows.reserveCapacity(featureObjects.count)
 
-        for (n, object) in featureObjects.enumerated() {
-            let record = n + 1
+        init(source: String) { self.source = source }
+
+        mutating func add(_ object: JSONValue) throws {
+            let record = rows.count + 1
             guard case .object = object, object["type"] == .string("Feature") else {
                 throw AtlasError(file: source, record: record, "expected a Feature object")
             }
@@ -75,13 +79,33 @@ public enum GeoJSONReader {
             }
             rows.append((geometry, values))
         }
-        for k in fields.indices { fields[k].type = fieldTypes[k] ?? .string }
-        let features = rows.map { geometry, pairs in
-            var values = [Value](repeating: .null, count: fields.count)
-            for (k, v) in pairs { values[k] = v }
-            return Feature(geometry: geometry, values: values)
+
+        /// The layer, once the whole document is read (`root` without its streamed features).
+        mutating func layer(root: JSONValue) throws -> Layer {
+            guard case .object = root, case .string(let type)? = root["type"] else {
+                throw AtlasError(file: source, "not GeoJSON: the top level must be an object with a \"type\"")
+            }
+            switch type {
+            case "FeatureCollection":
+                guard case .array? = root["features"] else {
+                    throw AtlasError(file: source, "a FeatureCollection needs a \"features\" array")
+                }
+            case "Feature":
+                try add(root)
+            default:
+                try add(.object([("type", .string("Feature")), ("geometry", root), ("properties", .null)]))
+            }
+            for k in fields.indices { fields[k].type = fieldTypes[k] ?? .string }
+            let width = fields.count
+            let features = rows.map { geometry, pairs in
+                var values = [Value](repeating: .null, count: width)
+                for (k, v) in pairs { values[k] = v }
+                return Feature(geometry: geometry, values: values)
+            }
+            return Layer(
+                source: source, format: "GeoJSON", crs: try GeoJSONReader.crs(of: root, source: source), fields: fields,
+                features: features, encoding: "UTF-8")
         }
-        return Layer(source: source, format: "GeoJSON", crs: try crs(of: root, source: source), fields: fields, features: features, encoding: "UTF-8")
     }
 
     /// RFC 7946 is always WGS 84; the 2008 specification allowed a named `crs`.

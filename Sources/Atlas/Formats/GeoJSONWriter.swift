@@ -12,6 +12,7 @@ public final class GeoJSONWriter {
     private let file: AtomicFile
     private var buffer: [UInt8] = []
     private let scale: Double
+    private let divisor: Int64
     private let encodedKeys: [String]
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
@@ -23,6 +24,9 @@ public final class GeoJSONWriter {
         self.fields = fields
         self.precision = precision
         self.scale = pow(10, Double(precision))
+        var divisor: Int64 = 1
+        for _ in 0..<precision { divisor *= 10 }
+        self.divisor = divisor
         self.file = try AtomicFile(path: path)
         self.encodedKeys = fields.map { field in
             var key = ""
@@ -46,27 +50,29 @@ public final class GeoJSONWriter {
         guard feature.values.count == fields.count else {
             throw AtlasError(file: path, record: count + 1, "\(feature.values.count) values for \(fields.count) fields")
         }
-        var text = count == 0 ? "" : ",\n"
-        text += "{\"type\":\"Feature\",\"properties\":{"
+        if count > 0 { emit(",\n") }
+        emit("{\"type\":\"Feature\",\"properties\":{")
         for (k, value) in feature.values.enumerated() {
-            if k > 0 { text += "," }
-            text += encodedKeys[k]
+            if k > 0 { emit(",") }
+            append(encodedKeys[k])
             switch value {
-            case .null: text += "null"
-            case .bool(let b): text += b ? "true" : "false"
-            case .int(let i): text += String(i)
-            case .double(let d): text += JSONText.number(d)
-            case .string(let s): JSONText.appendString(s, to: &text)
+            case .null: emit("null")
+            case .bool(let b): emit(b ? "true" : "false")
+            case .int(let i): appendInteger(Int64(i))
+            case .double(let d): append(JSONText.number(d))
+            case .string(let s):
+                var text = ""
+                JSONText.appendString(s, to: &text)
+                append(text)
             }
         }
-        text += "},\"geometry\":"
+        emit("},\"geometry\":")
         if let geometry = feature.geometry {
-            try appendGeometry(geometry, to: &text)
+            try appendGeometry(geometry)
         } else {
-            text += "null"
+            emit("null")
         }
-        text += "}"
-        append(text)
+        emit("}")
         count += 1
         if buffer.count > 1 << 20 { try flush() }
     }
@@ -85,113 +91,139 @@ public final class GeoJSONWriter {
         text.withUTF8 { buffer.append(contentsOf: $0) }
     }
 
+    private func emit(_ text: StaticString) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private func appendInteger(_ value: Int64) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                n += 1
+            } while magnitude > 0
+            while n > 0 {
+                n -= 1
+                buffer.append(d[n])
+            }
+        }
+    }
+
     private func flush() throws {
         try file.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func appendGeometry(_ geometry: Geometry, to text: inout String) throws {
+    private func appendGeometry(_ geometry: Geometry) throws {
         switch geometry {
         case .point(let c):
-            text += "{\"type\":\"Point\",\"coordinates\":"
-            try appendPosition(c, to: &text)
+            emit("{\"type\":\"Point\",\"coordinates\":")
+            try appendPosition(c)
         case .multiPoint(let cs):
-            text += "{\"type\":\"MultiPoint\",\"coordinates\":"
-            try appendPositions(cs, to: &text)
+            emit("{\"type\":\"MultiPoint\",\"coordinates\":")
+            try appendPositions(cs)
         case .lineString(let cs):
-            text += "{\"type\":\"LineString\",\"coordinates\":"
-            try appendPositions(cs, to: &text)
+            emit("{\"type\":\"LineString\",\"coordinates\":")
+            try appendPositions(cs)
         case .multiLineString(let lines):
-            text += "{\"type\":\"MultiLineString\",\"coordinates\":["
+            emit("{\"type\":\"MultiLineString\",\"coordinates\":[")
             for (k, line) in lines.enumerated() {
-                if k > 0 { text += "," }
-                try appendPositions(line, to: &text)
+                if k > 0 { emit(",") }
+                try appendPositions(line)
             }
-            text += "]"
+            emit("]")
         case .polygon(let rings):
-            text += "{\"type\":\"Polygon\",\"coordinates\":"
-            try appendRings(rings, to: &text)
+            emit("{\"type\":\"Polygon\",\"coordinates\":")
+            try appendRings(rings)
         case .multiPolygon(let polygons):
-            text += "{\"type\":\"MultiPolygon\",\"coordinates\":["
+            emit("{\"type\":\"MultiPolygon\",\"coordinates\":[")
             for (k, rings) in polygons.enumerated() {
-                if k > 0 { text += "," }
-                try appendRings(rings, to: &text)
+                if k > 0 { emit(",") }
+                try appendRings(rings)
             }
-            text += "]"
+            emit("]")
         case .collection(let parts):
-            text += "{\"type\":\"GeometryCollection\",\"geometries\":["
+            emit("{\"type\":\"GeometryCollection\",\"geometries\":[")
             for (k, part) in parts.enumerated() {
-                if k > 0 { text += "," }
-                try appendGeometry(part, to: &text)
+                if k > 0 { emit(",") }
+                try appendGeometry(part)
             }
-            text += "]}"
+            emit("]}")
             return
         }
-        text += "}"
+        emit("}")
     }
 
     /// RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-    private func appendRings(_ rings: [[Coordinate]], to text: inout String) throws {
-        text += "["
+    private func appendRings(_ rings: [[Coordinate]]) throws {
+        emit("[")
         for (k, ring) in rings.enumerated() {
-            if k > 0 { text += "," }
+            if k > 0 { emit(",") }
             let counterClockwise = Ring.isCounterClockwise(ring)
             let wantCounterClockwise = k == 0
-            try appendPositions(counterClockwise == wantCounterClockwise ? ring : ring.reversed(), to: &text)
+            try appendPositions(counterClockwise == wantCounterClockwise ? ring : ring.reversed())
         }
-        text += "]"
+        emit("]")
     }
 
-    private func appendPositions(_ cs: [Coordinate], to text: inout String) throws {
-        text += "["
+    private func appendPositions(_ cs: [Coordinate]) throws {
+        emit("[")
         for (k, c) in cs.enumerated() {
-            if k > 0 { text += "," }
-            try appendPosition(c, to: &text)
+            if k > 0 { emit(",") }
+            try appendPosition(c)
         }
-        text += "]"
+        emit("]")
     }
 
-    private func appendPosition(_ c: Coordinate, to text: inout String) throws {
+    private func appendPosition(_ c: Coordinate) throws {
         guard c.isFinite else {
             throw AtlasError(file: path, record: count + 1, "a coordinate is not a finite number")
         }
-        text += "["
-        appendFixed(c.x, to: &text)
-        text += ","
-        appendFixed(c.y, to: &text)
-        text += "]"
+        emit("[")
+        appendFixed(c.x)
+        emit(",")
+        appendFixed(c.y)
+        emit("]")
     }
 
     /// Fixed-point text with trailing zeros trimmed, without going through printf.
-    private func appendFixed(_ value: Double, to text: inout String) {
+    private func appendFixed(_ value: Double) {
         let scaled = (value * scale).rounded()
         guard abs(scaled) < 9e15 else {
-            text += JSONText.number(value)
+            append(JSONText.number(value))
             return
         }
         var units = Int64(scaled)
         if units == 0 {
-            text += "0"
+            emit("0")
             return
         }
         if units < 0 {
-            text += "-"
+            emit("-")
             units = -units
         }
-        var divisor: Int64 = 1
-        for _ in 0..<precision { divisor *= 10 }
-        let whole = units / divisor
+        appendInteger(units / divisor)
         var fraction = units % divisor
-        text += String(whole)
         guard fraction != 0 else { return }
         var digits = precision
         while fraction % 10 == 0 {
             fraction /= 10
             digits -= 1
         }
-        let fractionText = String(fraction)
-        text += "."
-        if fractionText.count < digits { text += String(repeating: "0", count: digits - fractionText.count) }
-        text += fractionText
+        emit(".")
+        var width = 1
+        var probe = fraction
+        while probe >= 10 {
+            probe /= 10
+            width += 1
+        }
+        for _ in 0..<(digits - width) { emit("0") }
+        appendInteger(fraction)
     }
 }

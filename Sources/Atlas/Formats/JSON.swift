@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed JSON value. Objects keep their members in document order, so GeoJSON
 /// properties come out in the order the file gives them.
 public enum JSONValue: Equatable, Sendable {
@@ -59,10 +61,20 @@ public struct JSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
     private var depth = 0
+    /// A member of the top-level object whose array elements go to `streamedElement` one by
+    /// one instead of into the tree, so a large FeatureCollection is never held whole.
+    private var streamedKey: String?
+    private var streamedElement: (JSONValue) throws -> Void = { _ in }
 
     public static func parse(_ data: [UInt8]) throws -> JSONValue {
-        try data.withUnsafeBytes { buffer in
+        try data.withUnsafeBytes { try parse($0) }
+    }
+
+    public static func parse(_ buffer: UnsafeRawBufferPointer, streaming key: String? = nil, element: (JSONValue) throws -> Void = { _ in }) throws -> JSONValue {
+        try withoutActuallyEscaping(element) { element in
             var parser = JSONParser(bytes: buffer)
+            parser.streamedKey = key
+            parser.streamedElement = element
             if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { parser.i = 3 }
             parser.skipWhitespace()
             let value = try parser.parseValue()
@@ -129,7 +141,12 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
             i += 1
             skipWhitespace()
-            members.append((key, try parseValue()))
+            if depth == 1, key == streamedKey, i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+                try streamArray()
+                members.append((key, .array([])))
+            } else {
+                members.append((key, try parseValue()))
+            }
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of file inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -156,13 +173,43 @@ public struct JSONParser {
         }
     }
 
+    private mutating func streamArray() throws {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            skipWhitespace()
+            try streamedElement(try parseValue())
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of file inside an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return }
+            throw error("expected ',' or ']' in an array")
+        }
+    }
+
     private mutating func parseNumber() throws -> JSONValue {
         let start = i
         var isInteger = true
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        var negative = false
+        var magnitude: UInt64 = 0
+        var digits = 0
+        if bytes[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
         while i < bytes.count {
             let b = bytes[i]
-            if b >= 0x30 && b <= 0x39 { i += 1; continue }
+            if b >= 0x30 && b <= 0x39 {
+                if isInteger {
+                    magnitude = magnitude &* 10 &+ UInt64(b - 0x30)
+                    digits += 1
+                }
+                i += 1
+                continue
+            }
             if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
                 || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
             {
@@ -172,10 +219,48 @@ public struct JSONParser {
             }
             break
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        if isInteger, let value = Int(text) { return .int(value) }
-        guard let value = Double(text), value.isFinite else { throw error("invalid number '\(text)'") }
+        let leadingZero = digits > 1 && bytes[start + (negative ? 1 : 0)] == 0x30
+        if isInteger, digits > 0, digits <= 18, !leadingZero {
+            return .int(negative ? -Int(magnitude) : Int(magnitude))
+        }
+        // strtod on a terminated copy: the mapped file need not end in a NUL byte.
+        let length = i - start
+        guard length > 0, length < 64 else { throw error("invalid number") }
+        let value: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+            buffer[length] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let d = strtod(buffer.baseAddress!, &end)
+            return end == buffer.baseAddress! + length ? d : nil
+        }
+        guard let value, value.isFinite, isValidNumberSyntax(start, length) else {
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            throw error("invalid number '\(text)'")
+        }
+        if isInteger, let exact = Int(exactly: value) { return .int(exact) }
         return .double(value)
+    }
+
+    /// RFC 8259 number grammar, which strtod is more lenient than (it takes "1.", ".5", "0x1").
+    private func isValidNumberSyntax(_ start: Int, _ length: Int) -> Bool {
+        var k = start
+        let end = start + length
+        func isDigit(_ k: Int) -> Bool { k < end && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+        if bytes[k] == UInt8(ascii: "-") { k += 1 }
+        guard isDigit(k) else { return false }
+        if bytes[k] == 0x30 { k += 1 } else { while isDigit(k) { k += 1 } }
+        if k < end, bytes[k] == UInt8(ascii: ".") {
+            k += 1
+            guard isDigit(k) else { return false }
+            while isDigit(k) { k += 1 }
+        }
+        if k < end, bytes[k] == UInt8(ascii: "e") || bytes[k] == UInt8(ascii: "E") {
+            k += 1
+            if k < end, bytes[k] == UInt8(ascii: "+") || bytes[k] == UInt8(ascii: "-") { k += 1 }
+            guard isDigit(k) else { return false }
+            while isDigit(k) { k += 1 }
+        }
+        return k == end
     }
 
     private mutating func parseString() throws -> String {
