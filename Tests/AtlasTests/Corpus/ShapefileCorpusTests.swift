@@ -1,3 +1,4 @@
+import CShapelib
 import Foundation
 import Testing
 
@@ -110,5 +111,45 @@ struct ShapefileCorpusTests {
         try CorpusFiles.patch(base + ".shp") { $0.replaceSubrange(28..<32, with: CorpusFiles.littleEndian(Int32(999))) }
         let error = CorpusFiles.error { _ = try Shapefile.read(path: base) }
         #expect(error?.message == "unsupported shapefile version 999, expected 1000")
+    }
+
+    @Test("self-intersecting polygons read as they are, are reported by inspection and repaired by make-valid")
+    func selfIntersections() throws {
+        // Record 2 is a bow-tie crossing itself at (1, 1); record 3 a square whose ring runs
+        // back along its own edge (a spike from (2, 0) out to (3, 0) and back).
+        let square = [Coordinate(0, 0), Coordinate(0, 2), Coordinate(2, 2), Coordinate(2, 0), Coordinate(0, 0)]
+        let bowTie = [Coordinate(0, 0), Coordinate(2, 2), Coordinate(2, 0), Coordinate(0, 2), Coordinate(0, 0)]
+        let spike = [
+            Coordinate(0, 0), Coordinate(0, 2), Coordinate(2, 2), Coordinate(2, 0), Coordinate(3, 0), Coordinate(2, 0),
+            Coordinate(0, 0),
+        ]
+        let fixture = ShapefileFixture(type: SHPT_POLYGON, shapes: [[square], [bowTie], [spike]])
+        let layer = try Shapefile.read(path: fixture.write(in: TestData.temporaryFolder()))
+        #expect(layer.features.count == 3)
+        let inspection = try LayerInspection(layer: layer)
+        #expect(inspection.invalid.map(\.record) == [2, 3])
+        #expect(inspection.invalid.first?.reason.hasPrefix("Self-intersection") == true, "\(inspection.invalid)")
+
+        let repaired = try layer.madeValid()
+        #expect(try LayerInspection(layer: repaired).invalid.isEmpty)
+        // The bow-tie becomes its two triangles of area 1 each; the spike encloses no area, so
+        // the polygonal part left is the 2 × 2 square (GEOS's default method keeps the spike
+        // itself as a line beside it, which is why only polygons are compared).
+        guard case .multiPolygon(let triangles)? = repaired.features[1].geometry else {
+            Issue.record("the bow-tie should become a MultiPolygon: \(String(describing: repaired.features[1].geometry))")
+            return
+        }
+        #expect(triangles.count == 2)
+        func polygons(_ geometry: Geometry?) -> [[[Coordinate]]] {
+            switch geometry {
+            case .polygon(let rings)?: [rings]
+            case .multiPolygon(let parts)?: parts
+            case .collection(let members)?: members.flatMap { polygons($0) }
+            default: []
+            }
+        }
+        let left = polygons(repaired.features[2].geometry)
+        #expect(left.count == 1)
+        #expect(left.first.map { Set($0[0]) } == Set(square))
     }
 }
