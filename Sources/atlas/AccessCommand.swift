@@ -81,7 +81,7 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Output isochrone polygons per threshold, the union of the cells reached (GeoJSON).")
     var isochronesOut: String?
 
-    @Flag(help: "Print the time taken by reading (network and layers) and by the indicator to stderr.")
+    @Flag(help: "Print the time taken by reading the network and the layers, the indicator's steps and writing to stderr.")
     var timings = false
 
     @OptionGroup var reading: LayerReadingOptions
@@ -126,6 +126,7 @@ struct AccessCommand: ParsableCommand {
                 snapTolerance: snapTolerance)
             graph = try RoadGraph.lineLayer(try LayerReader.read(path: network, options: layerOptions), options: options)
         }
+        let networkSeconds = Date().timeIntervalSince(started)
         Console.shared.info("network: \(graph.nodeCount) nodes, \(graph.segmentCount) road segments (\(graph.crs?.description ?? "?"))")
 
         let inputs = HealthcareAccess.Inputs(
@@ -134,19 +135,26 @@ struct AccessCommand: ParsableCommand {
             destinationId: destinationId,
             destinationFilter: destinationFilter.isEmpty ? nil : try HealthcareAccess.DestinationFilter(parsing: destinationFilter),
             areas: try areas.map { try LayerReader.read(path: $0, options: layerOptions) }, areaId: areaId)
-        let networkSeconds = Date().timeIntervalSince(started)
+        let layersSeconds = Date().timeIntervalSince(started) - networkSeconds
         let indicatorStarted = Date()
         let indicator = HealthcareAccess(
             thresholds: try parsedThresholds(), search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed))
         let outputs = try indicator.run(graph: graph, inputs: inputs, isochrones: isochronesOut != nil)
-        if timings {
-            let indicatorSeconds = Date().timeIntervalSince(indicatorStarted)
-            Console.shared.info(String(format: "timing: reading (network and layers) %.3f s, indicator %.3f s", networkSeconds, indicatorSeconds))
-        }
+        let indicatorSeconds = Date().timeIntervalSince(indicatorStarted)
 
+        let writingStarted = Date()
         try write(outputs.areas, to: out)
         if let cellsOut { try write(outputs.cells, to: cellsOut) }
         if let isochronesOut, let layer = outputs.isochrones { try write(layer, to: isochronesOut) }
+        if timings {
+            // One line, stable wording: Scripts/bench_access.sh reads these figures.
+            func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
+            let stages = outputs.result.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
+            let nearest = outputs.result.stageSeconds.reduce(0) { $0 + $1.seconds }
+            Console.shared.info(
+                "timing: network \(s(networkSeconds)), layers \(s(layersSeconds)), indicator \(s(indicatorSeconds)) "
+                    + "(nearest facility \(s(nearest)): \(stages)), writing \(s(Date().timeIntervalSince(writingStarted)))")
+        }
     }
 
     private func write(_ layer: Layer, to path: String) throws {

@@ -302,6 +302,6 @@ public struct HealthcareAccess: Sendable {
         }
         return NearestFacilityResult(
             seconds: seconds, nearest: nearest, unsnappedOrigins: r.unsnappedOrigins.map { placed[$0] },
-            unsnappedDestinations: r.unsnappedDestinations.map { destinations[$0] })
+            unsnappedDestinations: r.unsnappedDestinations.map { destinations[$0] }, stageSeconds: r.stageSeconds)
     }
 }

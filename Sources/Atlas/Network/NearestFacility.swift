@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Travel times from every origin to its nearest destination over a road graph.
 public struct NearestFacilityResult: Sendable {
     /// Seconds from each origin to its nearest destination; `.infinity` when none is reachable.
@@ -7,6 +9,8 @@ public struct NearestFacilityResult: Sendable {
     /// Origins and destinations farther than the snapping limit from any road.
     public var unsnappedOrigins: [Int]
     public var unsnappedDestinations: [Int]
+    /// Wall time of each step (segment index, snapping, search), for `--timings`.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public func minutes(_ origin: Int) -> Double? {
         seconds[origin].isFinite ? seconds[origin] / 60 : nil
@@ -35,10 +39,12 @@ public struct NearestFacility: Sendable {
         graph: RoadGraph, index: SegmentIndex? = nil, origins: [Coordinate], destinations: [Coordinate]
     ) throws -> NearestFacilityResult {
         guard accessSpeed > 0 else { throw AtlasError("the access speed must be positive, got \(accessSpeed)") }
+        var clock = StageClock()
         let index = index ?? SegmentIndex(graph)
+        clock.lap("segment index")
         let walkSecondsPerMetre = 3.6 / accessSpeed
 
-        var destinationSnaps: [NetworkSnap?] = destinations.map { index.nearest(to: $0, in: graph, maxDistance: maxSnap) }
+        var destinationSnaps = index.nearest(to: destinations, in: graph, maxDistance: maxSnap)
         let unsnappedDestinations = destinationSnaps.indices.filter { destinationSnaps[$0] == nil }
         guard unsnappedDestinations.count < destinations.count else {
             throw AtlasError("no destination lies within \(maxSnap) m of the road network")
@@ -60,13 +66,17 @@ public struct NearestFacility: Sendable {
             }
         }
         destinationSnaps.removeAll()
+        clock.lap("snapping destinations")
         search.run(graph)
+        clock.lap("search")
 
+        let originSnaps = index.nearest(to: origins, in: graph, maxDistance: maxSnap)
+        clock.lap("snapping origins")
         var seconds = [Double](repeating: .infinity, count: origins.count)
         var nearest = [Int32](repeating: -1, count: origins.count)
         var unsnappedOrigins: [Int] = []
-        for (o, point) in origins.enumerated() {
-            guard let snap = index.nearest(to: point, in: graph, maxDistance: maxSnap) else {
+        for (o, originSnap) in originSnaps.enumerated() {
+            guard let snap = originSnap else {
                 unsnappedOrigins.append(o)
                 continue
             }
@@ -82,11 +92,12 @@ public struct NearestFacility: Sendable {
             }
             let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
             let a = Int(graph.segmentStart[s]), b = Int(graph.segmentEnd[s])
-            if forward.isFinite, search.seconds[b].isFinite {
-                consider(walk + forward * (1 - snap.fraction) + search.seconds[b], search.source[b])
+            let atEnd = search.labels[b], atStart = search.labels[a]
+            if forward.isFinite, atEnd.seconds.isFinite {
+                consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
             }
-            if backward.isFinite, search.seconds[a].isFinite {
-                consider(walk + backward * snap.fraction + search.seconds[a], search.source[a])
+            if backward.isFinite, atStart.seconds.isFinite {
+                consider(walk + backward * snap.fraction + atStart.seconds, atStart.source)
             }
             for here in onSegment[snap.segment] ?? [] {
                 if here.fraction >= snap.fraction, forward.isFinite {
@@ -99,95 +110,172 @@ public struct NearestFacility: Sendable {
             seconds[o] = best
             nearest[o] = bestDestination
         }
+        clock.lap("origin times")
         return NearestFacilityResult(
             seconds: seconds, nearest: nearest,
-            unsnappedOrigins: unsnappedOrigins, unsnappedDestinations: unsnappedDestinations)
+            unsnappedOrigins: unsnappedOrigins, unsnappedDestinations: unsnappedDestinations,
+            stageSeconds: clock.laps)
     }
 }
 
-/// Dijkstra from many sources over the reversed graph with a binary heap and lazy deletion.
-/// Labels are (seconds, source) compared lexicographically, which makes ties deterministic.
-struct MultiSourceSearch {
-    var seconds: [Double]
-    var source: [Int32]
-    private var heap: [HeapEntry] = []
+/// Wall time between successive laps.
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var laps: [(stage: String, seconds: Double)] = []
 
-    struct HeapEntry {
+    mutating func lap(_ stage: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((stage, Double(now - last) / 1e9))
+        last = now
+    }
+}
+
+/// Dijkstra from many sources over the reversed graph with lazy deletion. Labels are
+/// (seconds, source) compared lexicographically, and the queue hands out entries in
+/// (seconds, source, node) order, which makes ties deterministic. Seconds and source sit side
+/// by side so that a relaxation touches one cache line.
+struct MultiSourceSearch {
+    struct Label {
         var seconds: Double
         var source: Int32
-        var node: Int32
 
-        @inline(__always) static func precedes(_ a: HeapEntry, _ b: HeapEntry) -> Bool {
-            a.seconds < b.seconds || (a.seconds == b.seconds && (a.source < b.source || (a.source == b.source && a.node < b.node)))
+        @inline(__always) func improved(by t: Double, from s: Int32) -> Bool {
+            t < seconds || (t == seconds && s < source)
         }
     }
 
-    init(nodeCount: Int) {
-        seconds = [Double](repeating: .infinity, count: nodeCount)
-        source = [Int32](repeating: -1, count: nodeCount)
-    }
+    var labels: [Label]
+    private var queue = RadixQueue()
 
-    @inline(__always) private func improves(_ t: Double, _ s: Int32, at node: Int) -> Bool {
-        t < seconds[node] || (t == seconds[node] && s < source[node])
+    init(nodeCount: Int) {
+        labels = [Label](repeating: Label(seconds: .infinity, source: -1), count: nodeCount)
     }
 
     mutating func seed(node: Int32, seconds t: Double, destination: Int32) {
-        guard improves(t, destination, at: Int(node)) else { return }
-        seconds[Int(node)] = t
-        source[Int(node)] = destination
-        push(HeapEntry(seconds: t, source: destination, node: node))
+        guard t >= 0, labels[Int(node)].improved(by: t, from: destination) else { return }
+        labels[Int(node)] = Label(seconds: t, source: destination)
+        queue.push(QueueEntry(seconds: t, source: destination, node: node))
     }
 
     mutating func run(_ graph: RoadGraph) {
-        graph.incomingOffsets.withUnsafeBufferPointer { offsets in
-            graph.incomingSource.withUnsafeBufferPointer { from in
-                graph.incomingSeconds.withUnsafeBufferPointer { cost in
-                    while let entry = pop() {
-                        let w = Int(entry.node)
-                        guard entry.seconds == seconds[w], entry.source == source[w] else { continue }
-                        for k in Int(offsets[w])..<Int(offsets[w + 1]) {
-                            let v = Int(from[k])
-                            let t = entry.seconds + cost[k]
-                            if improves(t, entry.source, at: v) {
-                                seconds[v] = t
-                                source[v] = entry.source
-                                push(HeapEntry(seconds: t, source: entry.source, node: Int32(v)))
+        var labels = self.labels
+        self.labels = []
+        labels.withUnsafeMutableBufferPointer { label in
+            graph.incomingOffsets.withUnsafeBufferPointer { offsets in
+                graph.incomingSource.withUnsafeBufferPointer { from in
+                    graph.incomingSeconds.withUnsafeBufferPointer { cost in
+                        while let entry = queue.pop() {
+                            let w = Int(entry.node)
+                            guard entry.seconds == label[w].seconds, entry.source == label[w].source else { continue }
+                            for k in Int(offsets[w])..<Int(offsets[w + 1]) {
+                                let v = Int(from[k])
+                                // Arc costs are finite and ≥ 0, so t ≥ entry.seconds: the queue's promise holds.
+                                let t = entry.seconds + cost[k]
+                                if label[v].improved(by: t, from: entry.source) {
+                                    label[v] = Label(seconds: t, source: entry.source)
+                                    queue.push(QueueEntry(seconds: t, source: entry.source, node: Int32(v)))
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        self.labels = labels
+    }
+}
+
+struct QueueEntry {
+    var seconds: Double
+    var source: Int32
+    var node: Int32
+
+    @inline(__always) static func precedes(_ a: QueueEntry, _ b: QueueEntry) -> Bool {
+        a.seconds < b.seconds || (a.seconds == b.seconds && (a.source < b.source || (a.source == b.source && a.node < b.node)))
+    }
+}
+
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990), the monotone priority queue
+/// Dijkstra needs: no entry pushed is below the last one popped, so an entry can wait in the
+/// bucket of the highest bit in which its key differs from that last key, and only the lowest
+/// non-empty bucket is ever sorted out, each entry moving a few times at most instead of
+/// sifting through a heap of the whole frontier. Keys are the bit patterns of the seconds
+/// (non-negative doubles order as their bit patterns do). Entries whose seconds equal the
+/// last key wait in a small binary heap ordered by (source, node), so entries come out in
+/// exactly the (seconds, source, node) order of one binary heap over everything.
+struct RadixQueue {
+    private var buckets = [[QueueEntry]](repeating: [], count: 64)
+    /// Bit b set when bucket b holds entries.
+    private var occupied: UInt64 = 0
+    private var ties: [QueueEntry] = []
+    private var last: UInt64 = 0
+
+    @inline(__always) private static func key(_ seconds: Double) -> UInt64 { (seconds + 0).bitPattern }  // -0 → +0
+
+    /// Requires `entry.seconds` ≥ 0 and ≥ the seconds of the last entry popped.
+    mutating func push(_ entry: QueueEntry) {
+        place(entry, key: Self.key(entry.seconds))
     }
 
-    private mutating func push(_ entry: HeapEntry) {
-        heap.append(entry)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard HeapEntry.precedes(entry, heap[parent]) else { break }
-            heap[i] = heap[parent]
-            i = parent
+    @inline(__always) private mutating func place(_ entry: QueueEntry, key: UInt64) {
+        if key == last {
+            pushTie(entry)
+        } else {
+            let b = 63 - (key ^ last).leadingZeroBitCount
+            buckets[b].append(entry)
+            occupied |= 1 << UInt64(b)
         }
-        heap[i] = entry
     }
 
-    private mutating func pop() -> HeapEntry? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if heap.isEmpty { return top }
-        var i = 0
-        let n = heap.count
-        while true {
-            let left = 2 * i + 1
-            guard left < n else { break }
-            var child = left
-            if left + 1 < n, HeapEntry.precedes(heap[left + 1], heap[left]) { child = left + 1 }
-            guard HeapEntry.precedes(heap[child], last) else { break }
-            heap[i] = heap[child]
-            i = child
+    mutating func pop() -> QueueEntry? {
+        if ties.isEmpty {
+            guard occupied != 0 else { return nil }
+            let b = occupied.trailingZeroBitCount
+            var moving: [QueueEntry] = []
+            swap(&moving, &buckets[b])
+            occupied &= ~(1 << UInt64(b))
+            var smallest = UInt64.max
+            for e in moving { smallest = min(smallest, Self.key(e.seconds)) }
+            last = smallest
+            // Every entry now differs from `last` below bit b, so none returns to bucket b.
+            for e in moving { place(e, key: Self.key(e.seconds)) }
+            moving.removeAll(keepingCapacity: true)
+            swap(&moving, &buckets[b])
         }
-        heap[i] = last
+        return popTie()
+    }
+
+    private mutating func pushTie(_ entry: QueueEntry) {
+        ties.append(entry)
+        ties.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard QueueEntry.precedes(entry, h[parent]) else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = entry
+        }
+    }
+
+    private mutating func popTie() -> QueueEntry? {
+        guard let top = ties.first else { return nil }
+        let tail = ties.removeLast()
+        if ties.isEmpty { return top }
+        ties.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                var child = 2 * i + 1
+                guard child < n else { break }
+                if child + 1 < n, QueueEntry.precedes(h[child + 1], h[child]) { child += 1 }
+                guard QueueEntry.precedes(h[child], tail) else { break }
+                h[i] = h[child]
+                i = child
+            }
+            h[i] = tail
+        }
         return top
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a point meets the network: a segment, how far along it (0 at its start, 1 at its
 /// end) and the straight-line distance from the point, in metres.
 public struct NetworkSnap: Equatable, Sendable {
@@ -62,6 +64,12 @@ public struct SegmentIndex: Sendable {
     /// The nearest point on any segment within `maxDistance` metres; ties go to the lower
     /// segment index so that results never depend on scan order.
     public func nearest(to p: Coordinate, in graph: RoadGraph, maxDistance: Double) -> NetworkSnap? {
+        // Farther than maxDistance from the grid means no segment is in reach (and keeps
+        // the cell numbers below from overflowing for wild coordinates).
+        let spanX = Double(columns) * cellSize, spanY = Double(rows) * cellSize
+        guard p.x >= originX - maxDistance, p.x <= originX + spanX + maxDistance,
+            p.y >= originY - maxDistance, p.y <= originY + spanY + maxDistance
+        else { return nil }
         let column = Int(((p.x - originX) / cellSize).rounded(.down))
         let row = Int(((p.y - originY) / cellSize).rounded(.down))
         var best: NetworkSnap?
@@ -100,6 +108,40 @@ public struct SegmentIndex: Sendable {
         return best
     }
 
+    /// `nearest(to:in:maxDistance:)` for many points, on all cores. Points are visited in
+    /// the order of the grid cell they fall in, so neighbouring queries share cached cells
+    /// and segments; each answer depends on its point alone, so the result is the same as
+    /// one query after another.
+    public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double) -> [NetworkSnap?] {
+        guard !points.isEmpty else { return [] }
+        // Cell number in the high 32 bits, point index in the low ones: one integer sort.
+        var keyed = points.enumerated().map { i, p -> UInt64 in
+            func clamped(_ v: Double, _ count: Int) -> Int {
+                v >= 0 ? Int(min(v, Double(count - 1))) : 0  // NaN goes to 0 too
+            }
+            let c = clamped(((p.x - originX) / cellSize).rounded(.down), columns)
+            let r = clamped(((p.y - originY) / cellSize).rounded(.down), rows)
+            return UInt64(r * columns + c) << 32 | UInt64(i)
+        }
+        keyed.sort()
+        let order = keyed.map { Int($0 & 0xFFFF_FFFF) }
+        keyed = []
+        let results = SnapSlots(points.count)
+        let chunk = 4096
+        let chunks = (points.count + chunk - 1) / chunk
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks))
+        let next = ChunkCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = next.take(below: chunks) {
+                for position in k * chunk..<min((k + 1) * chunk, order.count) {
+                    let i = order[position]
+                    results.set(i, nearest(to: points[i], in: graph, maxDistance: maxDistance))
+                }
+            }
+        }
+        return results.values()
+    }
+
     static func project(_ p: Coordinate, onto s: Int32, _ graph: RoadGraph) -> NetworkSnap {
         let a = Int(graph.segmentStart[Int(s)]), b = Int(graph.segmentEnd[Int(s)])
         let ax = graph.x[a], ay = graph.y[a]
@@ -109,5 +151,36 @@ public struct SegmentIndex: Sendable {
         t = min(1, max(0, t))
         let qx = ax + t * dx - p.x, qy = ay + t * dy - p.y
         return NetworkSnap(segment: s, fraction: t, distance: (qx * qx + qy * qy).squareRoot())
+    }
+}
+
+/// Snaps written by several workers, each to its own indices, into one buffer.
+private final class SnapSlots: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<NetworkSnap?>
+
+    init(_ count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Safe without a lock: no two workers ever write the same index.
+    func set(_ i: Int, _ snap: NetworkSnap?) { buffer[i] = snap }
+
+    func values() -> [NetworkSnap?] { Array(buffer) }
+}
+
+/// Hands out chunk numbers 0, 1, 2 … to workers.
+private final class ChunkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
     }
 }
