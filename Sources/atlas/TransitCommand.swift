@@ -64,6 +64,9 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "centroid: a cell counts when its centroid is near; areal: by the share of its area near.")
     var populationModel: String = "centroid"
 
+    @Option(help: "centroid: a cell's people belong to the area holding its centroid; areal: they are split between the areas it overlaps by area.")
+    var areaAssignment: String = "centroid"
+
     @Option(help: "Output areas layer (GeoJSON).")
     var out: String?
 
@@ -95,6 +98,9 @@ struct TransitCommand: ParsableCommand {
         guard minPerHour >= 0 else { throw ValidationError("--min-per-hour must not be negative") }
         guard DepartureRule(rawValue: rule) != nil else { throw ValidationError("--rule must be every-hour or average") }
         guard StopGrouping(rawValue: groupStops) != nil else { throw ValidationError("--group-stops must be parent or none") }
+        guard AreaAssignment(rawValue: areaAssignment) != nil else {
+            throw ValidationError("--area-assignment must be centroid or areal, got '\(areaAssignment)'")
+        }
         guard PopulationModel(rawValue: populationModel) != nil else {
             throw ValidationError("--population-model must be centroid or areal")
         }
@@ -149,7 +155,9 @@ struct TransitCommand: ParsableCommand {
         let qualifying = stopLayer.features.filter { $0.values[qualifiesColumn] == .bool(true) }.count
         Console.shared.info("\(qualifying) of \(stopLayer.features.count) stops qualify")
 
-        let options = TransitProximity.Options(radius: radius, model: PopulationModel(rawValue: populationModel)!)
+        let options = TransitProximity.Options(
+            radius: radius, model: PopulationModel(rawValue: populationModel)!,
+            areaAssignment: AreaAssignment(rawValue: areaAssignment)!)
         var metricCRS: CRS?
         if let out {
             let result = try TransitProximity.compute(

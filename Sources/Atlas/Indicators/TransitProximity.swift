@@ -8,6 +8,15 @@ public enum PopulationModel: String, Sendable, CaseIterable {
     case areal
 }
 
+/// How a population cell's people are given to the report areas.
+public enum AreaAssignment: String, Sendable, CaseIterable {
+    /// All to the area holding the cell's centroid.
+    case centroid
+    /// Split between the areas the cell overlaps, by area fraction: small areas that hold no
+    /// cell centroid (urban DeSO against a 1 km grid) still get their part.
+    case areal
+}
+
 /// Kollektivtrafiknära läge: the share of the population within a straight-line radius
 /// (500 m nationally, 400 m for Boverket) of a stop with enough departures.
 ///
@@ -21,11 +30,16 @@ public enum TransitProximity {
         /// Segments per quarter circle of the radius buffers (areal model and coverage);
         /// 16 as in Shapely and GeoPandas.
         public var quadrantSegments: Int
+        public var areaAssignment: AreaAssignment
 
-        public init(radius: Double = 500, model: PopulationModel = .centroid, quadrantSegments: Int = 16) {
+        public init(
+            radius: Double = 500, model: PopulationModel = .centroid, quadrantSegments: Int = 16,
+            areaAssignment: AreaAssignment = .centroid
+        ) {
             self.radius = radius
             self.model = model
             self.quadrantSegments = quadrantSegments
+            self.areaAssignment = areaAssignment
         }
     }
 
@@ -150,6 +164,21 @@ public enum TransitProximity {
             }
             areaPopulation[a] += people[i]
             areaNear[a] += people[i] * nearShare[i]
+        }
+        if options.areaAssignment == .areal {
+            // The same area-weighted overlay as the re-aggregation of indicator 1.
+            let polygons = try cellGeometries.enumerated().map { i, geometry in
+                guard let geometry else {
+                    throw AtlasError(file: population.source, record: i + 1, "areal assignment needs polygon cells, not points")
+                }
+                return geometry
+            }
+            let figures = people.indices.map { AreaFigures(count: people[$0] * nearShare[$0], total: people[$0], share: nil) }
+            let split = try Reaggregation.apportionment(
+                sources: polygons, targets: metricAreas.features.map { $0.geometry ?? .collection([]) }, weights: nil
+            ).apply(figures)
+            areaPopulation = split.map { $0.total ?? 0 }
+            areaNear = split.map { $0.count ?? 0 }
         }
 
         let wgs84Areas = try areas.reprojected(to: .wgs84, context: projection)

@@ -1,0 +1,57 @@
+import Testing
+@testable import Atlas
+
+@Suite struct TransitAreaAssignmentTests {
+    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
+        .polygon([[Coordinate(x0, y0), Coordinate(x1, y0), Coordinate(x1, y1), Coordinate(x0, y1), Coordinate(x0, y0)]])
+    }
+
+    // In SWEREF 99 TM near Falun: two areas side by side, West [0, 600) and East [600, 2000)
+    // (offsets from x0), and two 1 km cells: cell A [0, 1000) with 100 people, its centroid
+    // at 500 in West; cell B [1000, 2000) with 40 people, wholly in East. One qualifying stop
+    // 100 m from A's centroid and 900 m from B's, beyond the 500 m radius.
+    static let x0 = 530_000.0, y0 = 6_720_000.0
+
+    static func layers() -> (stops: Layer, cells: Layer, areas: Layer) {
+        let stops = Layer(
+            source: "stops", format: "test", crs: .sweref99TM, fields: [Field("qualifies", .boolean)],
+            features: [Feature(geometry: .point(Coordinate(x0 + 600, y0 + 500)), values: [.bool(true)])])
+        let cells = Layer(
+            source: "cells", format: "test", crs: .sweref99TM, fields: [Field("pop", .integer)],
+            features: [
+                Feature(geometry: square(x0, y0, x0 + 1000, y0 + 1000), values: [.int(100)]),
+                Feature(geometry: square(x0 + 1000, y0, x0 + 2000, y0 + 1000), values: [.int(40)]),
+            ])
+        let areas = Layer(
+            source: "areas", format: "test", crs: .sweref99TM, fields: [Field("id", .string)],
+            features: [
+                Feature(geometry: square(x0, y0, x0 + 600, y0 + 1000), values: [.string("West")]),
+                Feature(geometry: square(x0 + 600, y0, x0 + 2000, y0 + 1000), values: [.string("East")]),
+            ])
+        return (stops, cells, areas)
+    }
+
+    func figures(_ assignment: AreaAssignment) throws -> [[Double?]] {
+        let (stops, cells, areas) = Self.layers()
+        let result = try TransitProximity.compute(
+            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
+            options: TransitProximity.Options(areaAssignment: assignment))
+        return result.areas.features.map { f in [f.values[1].number, f.values[2].number, f.values[3].number] }
+    }
+
+    @Test func byCentroidTheStraddlingCellGoesWholeToOneArea() throws {
+        // A (100, near) → West; B (40, not near) → East.
+        let rows = try figures(.centroid)
+        #expect(rows[0] == [100, 100, 1])
+        #expect(rows[1] == [40, 0, 0])
+    }
+
+    @Test func byAreaTheStraddlingCellIsSplit() throws {
+        // A: 60 % of its area in West → 60 people, all near; 40 % in East → 40 near.
+        // East also gets B's 40, not near: 80 people, 40 near, share 0.5.
+        let rows = try figures(.areal)
+        #expect(abs(rows[0][0]! - 60) < 1e-9 && abs(rows[0][1]! - 60) < 1e-9)
+        #expect(abs(rows[1][0]! - 80) < 1e-9 && abs(rows[1][1]! - 40) < 1e-9)
+        #expect(abs(rows[1][2]! - 0.5) < 1e-12)
+    }
+}
