@@ -162,19 +162,17 @@ struct MultiSourceSearch {
         self.labels = []
         labels.withUnsafeMutableBufferPointer { label in
             graph.incomingOffsets.withUnsafeBufferPointer { offsets in
-                graph.incomingSource.withUnsafeBufferPointer { from in
-                    graph.incomingSeconds.withUnsafeBufferPointer { cost in
-                        while let entry = queue.pop() {
-                            let w = Int(entry.node)
-                            guard entry.seconds == label[w].seconds, entry.source == label[w].source else { continue }
-                            for k in Int(offsets[w])..<Int(offsets[w + 1]) {
-                                let v = Int(from[k])
-                                // Arc costs are finite and ≥ 0, so t ≥ entry.seconds: the queue's promise holds.
-                                let t = entry.seconds + cost[k]
-                                if label[v].improved(by: t, from: entry.source) {
-                                    label[v] = Label(seconds: t, source: entry.source)
-                                    queue.push(QueueEntry(seconds: t, source: entry.source, node: Int32(v)))
-                                }
+                graph.incomingArcs.withUnsafeBufferPointer { arcs in
+                    while let entry = queue.pop() {
+                        let w = Int(entry.node)
+                        guard entry.seconds == label[w].seconds, entry.source == label[w].source else { continue }
+                        for arc in arcs[Int(offsets[w])..<Int(offsets[w + 1])] {
+                            let v = Int(arc.source)
+                            // Arc costs are finite and ≥ 0, so t ≥ entry.seconds: the queue's promise holds.
+                            let t = entry.seconds + arc.seconds
+                            if label[v].improved(by: t, from: entry.source) {
+                                label[v] = Label(seconds: t, source: entry.source)
+                                queue.push(QueueEntry(seconds: t, source: entry.source, node: Int32(v)))
                             }
                         }
                     }

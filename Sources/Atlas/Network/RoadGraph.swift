@@ -31,8 +31,9 @@ public struct RoadSegmentList: Sendable {
 /// Nodes are coordinates in parallel `x`/`y` arrays. Every straight segment of every road is
 /// one edge with a travel time in each direction (`.infinity` where closed), so snapping to a
 /// segment is snapping to an edge. The reverse adjacency is kept in compressed sparse row
-/// form: the arcs arriving at node `w` are `incomingOffsets[w] ..< incomingOffsets[w + 1]`
-/// in `incomingSource`/`incomingSeconds`, which is what a search from the destinations needs.
+/// form: the arcs arriving at node `w` are `incomingArcs[incomingOffsets[w] ..< incomingOffsets[w + 1]]`,
+/// which is what a search from the destinations needs; each arc holds its tail and its
+/// seconds together so that following it costs one memory access, not two.
 public struct RoadGraph: Sendable {
     public let crs: CRS?
     public let x: [Double]
@@ -43,8 +44,13 @@ public struct RoadGraph: Sendable {
     public let forwardSeconds: [Double]
     public let backwardSeconds: [Double]
     public let incomingOffsets: [Int32]
-    public let incomingSource: [Int32]
-    public let incomingSeconds: [Double]
+    public let incomingArcs: [IncomingArc]
+
+    /// An arc arriving at a node: where it comes from and how long it takes.
+    public struct IncomingArc: Sendable, Equatable {
+        public var source: Int32
+        public var seconds: Double
+    }
 
     public var nodeCount: Int { x.count }
     public var segmentCount: Int { segmentStart.count }
@@ -83,16 +89,15 @@ public struct RoadGraph: Sendable {
         var offsets = [Int32](repeating: 0, count: x.count + 1)
         for v in 0..<x.count { offsets[v + 1] = offsets[v] + incomingCount[v] }
         var fill = Array(offsets.dropLast())
-        var source = [Int32](repeating: 0, count: arcCount)
-        var seconds = [Double](repeating: 0, count: arcCount)
+        var arcs = [IncomingArc](repeating: IncomingArc(source: 0, seconds: 0), count: arcCount)
         for i in 0..<start.count {
             if forward[i].isFinite {
                 let slot = Int(fill[Int(end[i])]); fill[Int(end[i])] += 1
-                source[slot] = start[i]; seconds[slot] = forward[i]
+                arcs[slot] = IncomingArc(source: start[i], seconds: forward[i])
             }
             if backward[i].isFinite {
                 let slot = Int(fill[Int(start[i])]); fill[Int(start[i])] += 1
-                source[slot] = end[i]; seconds[slot] = backward[i]
+                arcs[slot] = IncomingArc(source: end[i], seconds: backward[i])
             }
         }
         segmentStart = start
@@ -100,8 +105,7 @@ public struct RoadGraph: Sendable {
         forwardSeconds = forward
         backwardSeconds = backward
         incomingOffsets = offsets
-        incomingSource = source
-        incomingSeconds = seconds
+        incomingArcs = arcs
     }
 
     static func seconds(_ metres: Double, _ kmh: Double) -> Double {
