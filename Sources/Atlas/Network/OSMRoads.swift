@@ -62,10 +62,13 @@ public struct OSMRoads: Sendable {
         var segments = RoadSegmentList()
         segments.reserveCapacity(refs.count - wayEnds.count)
         var start = 0
+        var near = 0
         for (w, end) in wayEnds.enumerated() {
             var previous: Int32 = -1
             for k in start..<end {
-                let node = ids.binarySearch(refs[k]).map { newIndex[$0] } ?? -1
+                // Consecutive nodes of a way mostly have close ids: search outwards from the last one.
+                near = ids.gallopingLowerBound(refs[k], from: near)
+                let node = near < ids.count && ids[near] == refs[k] ? newIndex[near] : -1
                 if previous >= 0 && node >= 0 && previous != node {
                     segments.append(from: previous, to: node, forwardSpeed: Double(forward[w]), backwardSpeed: Double(backward[w]))
                 }
@@ -105,8 +108,37 @@ extension Array where Element == Int64 {
         return low
     }
 
-    func binarySearch(_ value: Int64) -> Int? {
-        let i = lowerBound(value)
-        return i < count && self[i] == value ? i : nil
+    /// `lowerBound(value)`, found by doubling steps from `start` and then bisecting, which
+    /// is quick when the answer is near `start`.
+    func gallopingLowerBound(_ value: Int64, from start: Int) -> Int {
+        guard !isEmpty else { return 0 }
+        var low: Int, high: Int
+        let s = Swift.min(Swift.max(start, 0), count - 1)
+        if self[s] < value {
+            low = s + 1
+            var step = 1
+            high = low
+            while high < count && self[high] < value {
+                low = high + 1
+                high += step
+                step *= 2
+            }
+            high = Swift.min(high, count)
+        } else {
+            high = s
+            var step = 1
+            low = high
+            while low > 0 && self[low - 1] >= value {
+                high = low - 1
+                low -= step
+                step *= 2
+            }
+            low = Swift.max(low, 0)
+        }
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
