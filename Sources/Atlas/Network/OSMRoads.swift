@@ -20,8 +20,24 @@ public struct OSMRoads: Sendable {
         var wayEnds: [Int] = []
         var forward: [Float] = []
         var backward: [Float] = []
+        // Most ways share a handful of tag combinations: decide each combination once.
+        var decided: [[String]: WayTraversal?] = [:]
+        var consulted: [String] = []
         try file.forEachWay { way in
-            guard way.refs.count >= 2, let traversal = profile.traversal(way) else { return }
+            guard way.refs.count >= 2 else { return }
+            consulted.removeAll(keepingCapacity: true)
+            for t in way.tags where TravelProfile.consultedKeys.contains(t.key) {
+                consulted.append(t.key)
+                consulted.append(t.value)
+            }
+            let decision: WayTraversal?
+            if let known = decided[consulted] {
+                decision = known
+            } else {
+                decision = profile.traversal(way)
+                decided[consulted] = decision
+            }
+            guard let traversal = decision else { return }
             refs.append(contentsOf: way.refs)
             wayEnds.append(refs.count)
             forward.append(Float(traversal.forward ?? 0))

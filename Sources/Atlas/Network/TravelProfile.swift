@@ -75,6 +75,13 @@ public struct TravelProfile: Sendable {
     static let deniedValues: Set<String> = ["no", "private", "agricultural", "forestry", "delivery"]
     static let allowedValues: Set<String> = ["yes", "designated", "permissive", "destination", "customers"]
 
+    /// Every tag `traversal` may read, in any mode: ways that agree on these are travelled
+    /// alike, which lets a reader decide once per combination of them.
+    public static let consultedKeys: Set<String> = [
+        "highway", "area", "access", "vehicle", "motor_vehicle", "motorcar", "bicycle", "foot",
+        "maxspeed", "oneway", "junction", "oneway:bicycle",
+    ]
+
     /// How `way` may be travelled in this mode, or nil when it may not be used at all.
     public func traversal(_ way: OSMWay) -> WayTraversal? {
         traversal(tag: way.tag)

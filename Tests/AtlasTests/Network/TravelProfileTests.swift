@@ -35,6 +35,29 @@ struct TravelProfileTests {
         #expect(car.traversal(way(["highway": "motorway", "oneway": "no"])) == WayTraversal(forward: 110, backward: 110))
     }
 
+    /// OSMRoads decides once per combination of `consultedKeys` tags, which is only right if
+    /// `traversal` never reads another tag: record what it asks for over many tag sets.
+    @Test func traversalReadsOnlyTheConsultedKeys() {
+        var asked: Set<String> = []
+        let values = ["yes", "no", "-1", "roundabout", "50", "SE:rural", "residential", "motorway", "footway", "designated"]
+        for mode in TravelMode.allCases {
+            for highway in ["residential", "motorway", "footway", "track", "cycleway"] {
+                for (k, value) in values.enumerated() {
+                    let tags = [
+                        "highway": highway, "oneway": value, "access": values[(k + 1) % values.count],
+                        "maxspeed": values[(k + 4) % values.count], "foot": value, "bicycle": value, "name": "Storgatan",
+                    ]
+                    _ = TravelProfile(mode).traversal { key in
+                        asked.insert(key)
+                        return tags[key]
+                    }
+                }
+            }
+        }
+        #expect(asked.isSubset(of: TravelProfile.consultedKeys))
+        #expect(asked.contains("maxspeed") && asked.contains("oneway:bicycle") && asked.contains("junction"))
+    }
+
     @Test func accessRestrictions() {
         let car = TravelProfile(.car), bike = TravelProfile(.bike), walk = TravelProfile(.walk)
         #expect(car.traversal(way(["highway": "footway"])) == nil)
