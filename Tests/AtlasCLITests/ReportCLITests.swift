@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@Suite struct ReportCLITests {
+    @Test func aReportFromALayerInEnglish() throws {
+        let folder = try CLI.temporaryFolder()
+        let out = folder + "/report.html"
+        let result = try CLI.run([
+            "report", "--layer", CLI.shared("falun/falun_deso_2025_pop2024.geojson"), "--value", "andel_65_plus_2024",
+            "--id", "desokod", "--section-title", "Aged 65 and over", "--format", "percent",
+            "--title", "Falun", "--place", "Falun municipality", "--lang", "en", "--out", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 1)
+        #expect(html.contains("Aged 65 and over"))
+        // The highest share among Falun's 37 DeSO is 2080C1140 with 0.334551 (33.5 %), read from the file.
+        #expect(html.contains("33.5%"))
+        #expect(!html.contains("<script src"))
+    }
+
+    @Test func anUnknownValueFieldWritesNothing() throws {
+        let folder = try CLI.temporaryFolder()
+        let out = folder + "/report.html"
+        let result = try CLI.run([
+            "report", "--layer", CLI.shared("falun/falun_deso_2025_pop2024.geojson"), "--value", "no_such_field",
+            "--id", "desokod", "--out", out,
+        ])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("no_such_field"))
+        #expect(result.stderr.contains("falun_deso_2025_pop2024.geojson"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
