@@ -377,7 +377,10 @@ enum JSONText {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let shortest = String(d)
         guard shortest.utf8.count > 16 else { return shortest }
-        return String(format: "%.15g", d)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let length = withVaList([d]) { vsnprintf(buffer.baseAddress!, 32, "%.15g", $0) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+        }
     }
 
     static func appendString(_ s: String, to out: inout String) {
