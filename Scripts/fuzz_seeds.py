@@ -42,6 +42,29 @@ with zipfile.ZipFile(f"{shared}/porto-alegre/poa_trensurb.zip") as source:
             target.writestr(name, b"\n".join(lines[:30]))
     open(f"{seeds}/GTFS/trensurb.zip", "wb").write(buffer.getvalue())
 
+# GTFSFolder: the same cut tables joined by NUL bytes in the order Fuzz/GTFSFolder.swift reads.
+tables = ["agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
+          "calendar_dates.txt", "frequencies.txt"]
+for feed in ("porto-alegre/poa_trensurb.zip", "porto-alegre/poa_eptc.zip", "sweden/gtfs_klt_kalmar_minified.zip"):
+    with zipfile.ZipFile(f"{shared}/{feed}") as source:
+        names = set(source.namelist())
+        pieces = [b"\n".join(source.read(t).split(b"\n")[:25]) if t in names else b"" for t in tables]
+        # Trips of the kept routes and stop_times of the kept trips, so that the seed reads
+        # through to the departure count.
+        routes = [line.split(b",") for line in pieces[2].splitlines()]
+        route_ids = {row[routes[0].index(b"route_id")] for row in routes[1:]}
+        lines = source.read("trips.txt").splitlines()
+        column = lines[0].split(b",").index(b"route_id")
+        pieces[3] = b"\n".join([lines[0]] + [l for l in lines[1:] if l.split(b",")[column] in route_ids][:25]) + b"\n"
+        trips = [line.split(b",") for line in pieces[3].splitlines()]
+        trip_ids = {row[trips[0].index(b"trip_id")] for row in trips[1:]}
+        lines = source.read("stop_times.txt").splitlines()
+        column = lines[0].split(b",").index(b"trip_id")
+        kept = [line for line in lines[1:] if line.split(b",")[column] in trip_ids][:40]
+        pieces[4] = b"\n".join([lines[0]] + kept) + b"\n"
+    name = feed.split("/")[-1].replace(".zip", "")
+    open(f"{seeds}/GTFSFolder/{name}", "wb").write(b"\0".join(pieces))
+
 
 # PBF: the header block and a cut of the first data block, rewritten with raw blobs.
 def varint(n):
