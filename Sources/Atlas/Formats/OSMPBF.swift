@@ -73,15 +73,19 @@ public struct OSMPBFFile: Sendable {
             guard type == "OSMHeader" else { return false }
             sawHeader = true
             var reader = ProtobufReader(payload)
-            while let (field, wire) = try reader.nextField() {
-                if field == 4 {
-                    let feature = String(decoding: try reader.lengthDelimited(), as: UTF8.self)
-                    guard feature == "OsmSchema-V0.6" || feature == "DenseNodes" else {
-                        throw AtlasError(file: path, "block at byte \(offset): unsupported required feature '\(feature)'")
+            do {
+                while let (field, wire) = try reader.nextField() {
+                    if field == 4 {
+                        let feature = String(decoding: try reader.lengthDelimited(), as: UTF8.self)
+                        guard feature == "OsmSchema-V0.6" || feature == "DenseNodes" else {
+                            throw AtlasError(file: path, "block at byte \(offset): unsupported required feature '\(feature)'")
+                        }
+                    } else {
+                        try reader.skip(wire)
                     }
-                } else {
-                    try reader.skip(wire)
                 }
+            } catch let error as ProtobufReader.Malformed {
+                throw AtlasError(file: path, "block at byte \(offset): \(error)")
             }
             return false
         }

@@ -129,4 +129,16 @@ struct PBFCorpusTests {
         let (_, error) = try self.error(fixture)
         #expect(error?.message.hasSuffix("way 10 refers to a string beyond the table") == true, "\(String(describing: error))")
     }
+
+    // Found by the PBF fuzzer: a malformed OSMHeader escaped as a bare protobuf error,
+    // without the file's name.
+    @Test("an OSMHeader block whose payload is not a protocol buffer")
+    func malformedHeaderBlock() throws {
+        var fixture = PBFFixture()
+        // Key 0x0F: field 1 with wire type 7, which protobuf does not have.
+        fixture.block(type: "OSMHeader", payload: [0x0F])
+        let (path, error) = try self.error(fixture)
+        #expect(error?.file == path)
+        #expect(error?.message == "block at byte 0: malformed protocol buffer at byte 1: unsupported wire type 7")
+    }
 }
