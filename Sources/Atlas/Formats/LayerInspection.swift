@@ -108,7 +108,11 @@ extension Layer {
         for k in copy.features.indices {
             guard let geometry = copy.features[k].geometry, !geometry.polygons.isEmpty else { continue }
             let g = try GEOSGeometry(geometry, context: context)
-            if try !g.isValid { copy.features[k].geometry = try g.makeValid().toGeometry() }
+            guard try !g.isValid else { continue }
+            // make-valid keeps collapsed parts (a spike becomes a stray line); a polygon layer
+            // stays polygonal.
+            let polygons = try g.makeValid().toGeometry().polygons
+            copy.features[k].geometry = polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
         }
         return copy
     }

@@ -17,7 +17,9 @@ public final class AtomicFile {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw AtlasError(file: path, "the folder \(folder) does not exist")
         }
-        temporaryPath = folder + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let prefix = "." + url.lastPathComponent + "."
+        Self.removeAbandoned(in: folder, prefix: prefix)
+        temporaryPath = folder + "/" + prefix + "\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let h = fopen(temporaryPath, "wb") else {
             throw AtlasError(file: path, "cannot write: \(String(cString: strerror(errno)))")
         }
@@ -57,6 +59,17 @@ public final class AtomicFile {
             throw AtlasError(file: path, "cannot move the finished file into place: \(reason)")
         }
         committed = true
+    }
+
+    /// Removes temporary files of the same target left by processes that no longer run (a
+    /// killed run cannot clean up after itself); those of running processes are left alone.
+    static func removeAbandoned(in folder: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).split(separator: ".")
+            guard parts.count == 3, let pid = Int32(parts[0]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
     }
 
     deinit {
