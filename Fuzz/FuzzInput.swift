@@ -33,4 +33,18 @@ enum FuzzInput {
             fatalError("a reader threw a non-AtlasError: \(error)")
         }
     }
+
+    /// A feed read as `atlas inspect` and `atlas transit` read it: every table, and the
+    /// departures on the feed's first service date.
+    static func readFeed(_ path: String) {
+        expectAtlasError {
+            let feed = try GTFSFeed.read(path: path)
+            _ = FeedInspection(feed: feed).report
+            try feed.scanStopTimes { _ in }
+            guard let first = ServiceCalendar(feed: feed).dateRange?.lowerBound else { return }
+            let options = DepartureOptions(
+                date: first, window: TimeWindow(argument: "06:00-20:00")!, grouping: .parent, modes: nil)
+            _ = try DepartureCounter.count(feed: feed, options: options)
+        }
+    }
 }

@@ -24,14 +24,6 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         table += 1
         pieceStart = i + 1
     }
-    FuzzInput.expectAtlasError {
-        let feed = try GTFSFeed.read(path: folder)
-        _ = FeedInspection(feed: feed).report
-        try feed.scanStopTimes { _ in }
-        guard let first = ServiceCalendar(feed: feed).dateRange?.lowerBound else { return }
-        let options = DepartureOptions(
-            date: first, window: TimeWindow(argument: "06:00-20:00")!, grouping: .parent, modes: nil)
-        _ = try DepartureCounter.count(feed: feed, options: options)
-    }
+    FuzzInput.readFeed(folder)
     return 0
 }
