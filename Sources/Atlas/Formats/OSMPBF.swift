@@ -53,12 +53,12 @@ public struct OSMPBFFile: Sendable {
 
     /// Calls `body` with every way, in file order.
     public func forEachWay(_ body: (OSMWay) throws -> Void) throws {
-        try forEachDataBlock { block, _ in try block.forEachWay(body) }
+        try forEachDataBlock(progress: "reading ways") { block, _ in try block.forEachWay(body) }
     }
 
     /// Calls `body` with every node's id, longitude and latitude, in file order.
     public func forEachNode(_ body: (_ id: Int64, _ lon: Double, _ lat: Double) throws -> Void) throws {
-        try forEachDataBlock { block, _ in try block.forEachNode(body) }
+        try forEachDataBlock(progress: "reading nodes") { block, _ in try block.forEachNode(body) }
     }
 
     public func countElements() throws -> OSMElementCounts {
@@ -92,8 +92,14 @@ public struct OSMPBFFile: Sendable {
         if !sawHeader { throw AtlasError(file: path, "not an OSM PBF file: no OSMHeader block") }
     }
 
-    private func forEachDataBlock(_ body: (PrimitiveBlock, Int) throws -> Void) throws {
+    private func forEachDataBlock(progress label: String? = nil, _ body: (PrimitiveBlock, Int) throws -> Void) throws {
+        // Country extracts take a while: show how far through the file the pass is.
+        let progress = label.flatMap { data.count > 1 << 24 ? Console.shared.progress($0, total: data.count, bytes: true) : nil }
+        defer { progress?.finish() }
+        var reached = 0
         try forEachBlob { type, payload, offset in
+            progress?.advance(by: offset - reached)
+            reached = offset
             guard type == "OSMData" else { return true }
             do {
                 try body(try PrimitiveBlock(payload), offset)
