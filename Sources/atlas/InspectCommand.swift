@@ -21,11 +21,18 @@ struct InspectCommand: ParsableCommand {
             return
         }
         let options = try reading.layerOptions()
-        if path.lowercased().hasSuffix(".csv"), !LayerReader.hasCoordinates(csv: path, options: options) {
-            print(TableInspection(table: try CSVTable.read(path: path)).report)
-            return
+        let layer: Layer
+        if path.lowercased().hasSuffix(".csv") {
+            // Read once: a table without coordinates is described as a table.
+            let table = try CSVTable.read(path: path)
+            guard LayerReader.hasCoordinates(table, options: options) else {
+                print(TableInspection(table: table).report)
+                return
+            }
+            layer = try LayerReader.layer(csv: table, options: options)
+        } else {
+            layer = try LayerReader.read(path: path, options: options)
         }
-        let layer = try LayerReader.read(path: path, options: options)
         print(try LayerInspection(layer: layer).report)
     }
 }

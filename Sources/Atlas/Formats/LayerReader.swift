@@ -45,34 +45,45 @@ public enum LayerReader {
         ("x", "y", nil), ("e", "n", nil), ("easting", "northing", nil),
     ]
 
-    /// Whether a CSV file holds points or grid cells (as opposed to a plain statistics table).
-    public static func hasCoordinates(csv path: String, options: LayerOptions) -> Bool {
-        if options.xField != nil || options.rutidField != nil { return true }
-        guard let table = try? CSVTable.read(path: path) else { return true }
-        let lowered = Set(table.header.map { $0.lowercased() })
-        return lowered.contains("rutid") || coordinatePairs.contains { lowered.contains($0.x) && lowered.contains($0.y) }
+    /// Whether a CSV table holds points or grid cells (as opposed to a plain statistics table).
+    public static func hasCoordinates(_ table: CSVTable, options: LayerOptions) -> Bool {
+        options.xField != nil || options.rutidField != nil || rutidColumn(of: table) != nil
+            || coordinatePair(of: table) != nil
     }
 
     static func readCSV(path: String, options: LayerOptions) throws -> Layer {
-        let table = try CSVTable.read(path: path)
-        let lowered = table.header.map { $0.lowercased() }
-        if let rutid = options.rutidField ?? table.header.first(where: { $0.lowercased() == "rutid" }) {
-            if options.xField == nil {
-                return try SCBGrid.gridLayer(table: table, rutidColumn: rutid, cellSize: options.cellSize)
-            }
+        try layer(csv: try CSVTable.read(path: path), options: options)
+    }
+
+    /// Points from x/y columns, or SCB grid cells from a `rutid` column.
+    public static func layer(csv table: CSVTable, options: LayerOptions) throws -> Layer {
+        if options.xField == nil, let rutid = options.rutidField ?? rutidColumn(of: table) {
+            return try SCBGrid.gridLayer(table: table, rutidColumn: rutid, cellSize: options.cellSize)
         }
         var x = options.xField, y = options.yField, crs = options.crs
         if x == nil || y == nil {
-            guard let pair = coordinatePairs.first(where: { lowered.contains($0.x) && lowered.contains($0.y) }) else {
-                throw AtlasError(file: path, "no coordinate columns found: name them with --x and --y, or give an SCB --rutid column")
+            guard let pair = coordinatePair(of: table) else {
+                throw AtlasError(file: table.source, "no coordinate columns found: name them with --x and --y, or give an SCB --rutid column")
             }
-            x = table.header[lowered.firstIndex(of: pair.x)!]
-            y = table.header[lowered.firstIndex(of: pair.y)!]
+            (x, y) = (pair.x, pair.y)
             crs = crs ?? pair.crs
         }
         guard let crs else {
-            throw AtlasError(file: path, "the CRS of columns \(x!)/\(y!) is unknown: pass --crs EPSG:N")
+            throw AtlasError(file: table.source, "the CRS of columns \(x!)/\(y!) is unknown: pass --crs EPSG:N")
         }
         return try CSVTable.pointLayer(table: table, x: x!, y: y!, crs: crs)
+    }
+
+    static func rutidColumn(of table: CSVTable) -> String? {
+        table.header.first { $0.lowercased() == "rutid" }
+    }
+
+    /// The first pair of `coordinatePairs` the header has, with the columns as the header spells them.
+    static func coordinatePair(of table: CSVTable) -> (x: String, y: String, crs: CRS?)? {
+        func column(_ name: String) -> String? { table.header.first { $0.lowercased() == name } }
+        for pair in coordinatePairs {
+            if let x = column(pair.x), let y = column(pair.y) { return (x, y, pair.crs) }
+        }
+        return nil
     }
 }
