@@ -162,8 +162,10 @@ public enum TransitProximity {
                 if people[i] > 0 { outside += 1 }
                 continue
             }
-            areaPopulation[a] += people[i]
-            areaNear[a] += people[i] * nearShare[i]
+            if options.areaAssignment == .centroid {
+                areaPopulation[a] += people[i]
+                areaNear[a] += people[i] * nearShare[i]
+            }
         }
         if options.areaAssignment == .areal {
             // The same area-weighted overlay as the re-aggregation of indicator 1.
