@@ -58,10 +58,9 @@ struct ProjectBuild {
 
     func arguments(for run: Project.Run) throws -> [String] {
         var arguments: [String] = []
-        var given = Set(run.options.map { $0.name.replacingOccurrences(of: "_", with: "-") })
+        var given = Set(run.options.map(\.name))
         var crs: String?
-        for (rawName, values) in run.options {
-            let name = rawName.replacingOccurrences(of: "_", with: "-")
+        for (name, values) in run.options {
             guard name != "out" else {
                 throw AtlasError(file: project.file, "run '\(run.name)': give the output as the run's 'out', not as an option")
             }

@@ -22,7 +22,7 @@ public struct Project: @unchecked Sendable {
         public var indicator: String
         /// Output file name, relative to the output folder.
         public var out: String
-        /// Command-line options as (name, values); a flag has the single value "true".
+        /// Command-line options as (name without the leading --, values); a flag has the single value "true".
         public var options: [(name: String, values: [String])]
         public var section: Section?
         public var line: Int
@@ -181,7 +181,9 @@ private struct ProjectParser {
     func options(_ node: Node) throws -> [(name: String, values: [String])] {
         guard case .mapping(let entries) = node else { throw error(node, "options must be a mapping") }
         return try entries.map { key, value in
-            guard let name = key.string else { throw error(key, "option names must be text") }
+            guard let raw = key.string else { throw error(key, "option names must be text") }
+            // Options are spelt as on the command line; snake_case is accepted too.
+            let name = raw.replacingOccurrences(of: "_", with: "-")
             switch value {
             case .scalar(let s): return (name, [s.string])
             case .sequence(let items): return (name, try items.map { try scalar($0, "option '\(name)'") })
