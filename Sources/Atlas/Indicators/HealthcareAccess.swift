@@ -233,7 +233,8 @@ public struct HealthcareAccess: Sendable {
         }
         let areas = try areasInput.reprojected(to: origins.crs ?? .wgs84)
         if let areaId = inputs.areaId { _ = try areas.fieldIndex(areaId) }
-        let areaOf = try Self.assign(points: originPoints, to: areas, context: context)
+        let areaIndex = try AreaIndex(areas, context: context)
+        let areaOf = try originPoints.map { try $0.flatMap(areaIndex.area(containing:)) }
         var members = [[Int]](repeating: [], count: areas.features.count)
         for (cell, area) in areaOf.enumerated() { if let area { members[area].append(cell) } }
         var out = try areasInput.reprojected(to: .wgs84)
@@ -273,22 +274,6 @@ public struct HealthcareAccess: Sendable {
             } catch let error as AtlasError {
                 throw AtlasError(file: layer.source, record: i + 1, error.message)
             }
-        }
-    }
-
-    /// The area covering each point (the first in layer order when areas overlap).
-    static func assign(points: [Coordinate?], to areas: Layer, context: GEOSContext) throws -> [Int?] {
-        let bounds = areas.features.map { $0.geometry?.bounds ?? .empty }
-        let tree = STRtree(bounds)
-        var prepared = [PreparedGeometry?](repeating: nil, count: areas.features.count)
-        return try points.map { point in
-            guard let point else { return nil }
-            for a in tree.query(Bounds(minX: point.x, minY: point.y, maxX: point.x, maxY: point.y)).sorted() {
-                guard let geometry = areas.features[a].geometry, !geometry.polygons.isEmpty else { continue }
-                if prepared[a] == nil { prepared[a] = try PreparedGeometry(geometry, context: context) }
-                if try prepared[a]!.coversPoint(point) { return a }
-            }
-            return nil
         }
     }
 
