@@ -34,3 +34,21 @@ struct AreaIndex {
         return found
     }
 }
+
+extension Layer {
+    /// Where each feature stands as one point: a point as it is, anything else by its centroid;
+    /// nil for a feature without geometry or with an empty one.
+    func centroids(context: GEOSContext) throws -> [Coordinate?] {
+        try features.enumerated().map { i, feature in
+            guard let geometry = feature.geometry else { return nil }
+            if case .point(let c) = geometry { return c }
+            do {
+                let centroid = try GEOSGeometry(geometry, context: context).centroid
+                if try centroid.isEmpty { return nil }
+                return try centroid.toGeometry().points.first
+            } catch let error as AtlasError {
+                throw AtlasError(file: source, record: i + 1, error.message)
+            }
+        }
+    }
+}

@@ -155,7 +155,7 @@ public struct HealthcareAccess: Sendable {
             }
             population.append(p)
         }
-        let originPoints = try Self.representativePoints(origins, context: context)
+        let originPoints = try origins.centroids(context: context)
 
         var destinations = try inputs.destinations.reprojected(to: crs)
         if let filter = inputs.destinationFilter {
@@ -171,7 +171,7 @@ public struct HealthcareAccess: Sendable {
         } else {
             destinationIds = destinations.features.indices.map { String($0 + 1) }
         }
-        let destinationPoints = try Self.representativePoints(destinations, context: context)
+        let destinationPoints = try destinations.centroids(context: context)
 
         // Features without a geometry cannot be placed: they count as unreachable.
         let placedOrigins = originPoints.indices.filter { originPoints[$0] != nil }
@@ -260,21 +260,6 @@ public struct HealthcareAccess: Sendable {
             features.append(Feature(geometry: try union.toGeometry(), values: [.double(t), .double(reached)]))
         }
         return Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: [Field("minutes", .real), Field("population", .real)], features: features)
-    }
-
-    /// Points as they are, anything else by its centroid; nil for a missing or empty geometry.
-    static func representativePoints(_ layer: Layer, context: GEOSContext) throws -> [Coordinate?] {
-        try layer.features.enumerated().map { i, feature in
-            guard let geometry = feature.geometry else { return nil }
-            if case .point(let c) = geometry { return c }
-            do {
-                let centroid = try GEOSGeometry(geometry, context: context).centroid
-                if try centroid.isEmpty { return nil }
-                return try centroid.toGeometry().points.first
-            } catch let error as AtlasError {
-                throw AtlasError(file: layer.source, record: i + 1, error.message)
-            }
-        }
     }
 
     /// Maps a result over the placed origins back to all origins.

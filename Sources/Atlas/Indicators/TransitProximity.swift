@@ -104,6 +104,7 @@ public enum TransitProximity {
         var people: [Double] = []
         var centroids: [Coordinate] = []
         var cellGeometries: [Geometry?] = []
+        let cellCentroids = try cells.centroids(context: geos)
         for (i, feature) in cells.features.enumerated() {
             let value = feature.values[populationColumn]
             guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
@@ -116,15 +117,10 @@ public enum TransitProximity {
             }
             people.append(count)
             cellGeometries.append(geometry.polygons.isEmpty ? nil : geometry)
-            if let point = geometry.points.first, geometry.polygons.isEmpty {
-                centroids.append(point)
-            } else {
-                let centroid = try GEOSGeometry(geometry, context: geos).centroid.toGeometry()
-                guard let c = centroid.points.first else {
-                    throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
-                }
-                centroids.append(c)
+            guard let c = cellCentroids[i] else {
+                throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
             }
+            centroids.append(c)
         }
 
         var nearShare = [Double](repeating: 0, count: people.count)
