@@ -9,9 +9,8 @@ struct AccessCommand: ParsableCommand {
         discussion: """
             Every origin (grid cell centroid or point) snaps to the nearest point on a road within \
             --max-snap metres; one search from all destinations gives each origin its minutes to the \
-            nearest one. Per area: population, mean_minutes and median_minutes (population-weighted, \
-            reachable population), share_within_T per threshold, population_unreachable and the PIPOS \
-            classes share_0_5, share_5_10, share_10_30, share_30_plus.
+            nearest one. Per area: \(propertiesHelp(HealthcareAccess().summarySchema)) Per cell \
+            (--cells-out): \(propertiesHelp(HealthcareAccess.cellSchema))
             """
     )
 
@@ -19,7 +18,7 @@ struct AccessCommand: ParsableCommand {
     var network: String
 
     @Option(help: "Network format: pbf or lines (default: pbf for .pbf files, else lines).")
-    var networkFormat: String?
+    var networkFormat: RoadNetworkFormat?
 
     @Option(help: "Destinations layer (care points).")
     var destinations: String
@@ -46,7 +45,7 @@ struct AccessCommand: ParsableCommand {
     var areaId: String?
 
     @Option(help: "Travel mode: car, bike or walk.")
-    var mode: String = "car"
+    var mode = TravelMode.car
 
     @Option(help: "Comma-separated thresholds in minutes.")
     var thresholds: String = "5,10,30"
@@ -73,7 +72,7 @@ struct AccessCommand: ParsableCommand {
     var snapTolerance: Double = 0.5
 
     @Option(help: "Output areas layer (GeoJSON).")
-    var out: String
+    var out: String?
 
     @Option(help: "Output cells layer with minutes and nearest_id (GeoJSON).")
     var cellsOut: String?
@@ -84,83 +83,55 @@ struct AccessCommand: ParsableCommand {
     @Flag(help: "Print the time taken by reading the network and the layers, the indicator's steps and writing to stderr.")
     var timings = false
 
+    @Option(help: "Decimals of the output coordinates.")
+    var precision: Int = 6
+
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        guard TravelMode(rawValue: mode) != nil else { throw ValidationError("--mode must be car, bike or walk") }
-        if let networkFormat, RoadNetworkFormat(rawValue: networkFormat) == nil {
-            throw ValidationError("--network-format must be pbf or lines")
+    func request() throws -> AccessRequest {
+        var request = AccessRequest(
+            network: try reading.source(network), destinations: try reading.source(destinations),
+            origins: try reading.source(origins), populationField: populationField)
+        request.networkFormat = networkFormat
+        request.destinationID = destinationId
+        request.destinationFilter = destinationFilter
+        request.originID = originId
+        request.areas = try reading.source(areas)
+        request.areaID = areaId
+        request.mode = mode
+        request.thresholds = try thresholds.split(separator: ",").map { text in
+            guard let minutes = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--thresholds must be minutes separated by commas, e.g. 5,10,30; '\(text)' is not a number")
+            }
+            return minutes
         }
-        guard (try? parsedThresholds()) != nil else {
-            throw ValidationError("--thresholds must be positive minutes separated by commas, e.g. 5,10,30")
-        }
-        guard maxSnap >= 0 else { throw ValidationError("--max-snap must not be negative") }
-        guard accessSpeed > 0 else { throw ValidationError("--access-speed must be positive") }
-        guard (onewayField == nil) == (onewayValues == nil) else {
-            throw ValidationError("--oneway-field and --oneway-values go together")
-        }
-        if areas != nil && areaId == nil { throw ValidationError("--areas needs --area-id") }
-    }
-
-    func parsedThresholds() throws -> [Double] {
-        let values = thresholds.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else { throw ValidationError("bad thresholds") }
-        return values.map { $0! }
+        request.maxSnap = maxSnap
+        request.accessSpeed = accessSpeed
+        request.speedField = speedField
+        request.defaultSpeed = defaultSpeed
+        request.onewayField = onewayField
+        request.onewayValues = onewayValues
+        request.snapTolerance = snapTolerance
+        request.out = out
+        request.cellsOut = cellsOut
+        request.isochronesOut = isochronesOut
+        request.precision = precision
+        return request
     }
 
     func run() throws {
-        common.apply()
-        let started = Date()
-        let layerOptions = try reading.layerOptions()
-        let travelMode = TravelMode(rawValue: mode)!
-        let format = networkFormat.flatMap(RoadNetworkFormat.init(rawValue:)) ?? RoadNetworkFormat.guess(path: network)
-        let graph: RoadGraph
-        switch format {
-        case .pbf:
-            graph = try RoadGraph.openStreetMap(path: network, mode: travelMode)
-        case .lines:
-            let oneway = try onewayField.map { try OnewayRule(field: $0, values: onewayValues ?? "") }
-            let options = LineNetworkOptions(
-                mode: travelMode, speedField: speedField, defaultSpeed: defaultSpeed, oneway: oneway,
-                snapTolerance: snapTolerance)
-            graph = try RoadGraph.lineLayer(try LayerReader.read(path: network, options: layerOptions), options: options)
-        }
-        let networkSeconds = Date().timeIntervalSince(started)
-        Console.shared.info("network: \(graph.nodeCount) nodes, \(graph.segmentCount) road segments (\(graph.crs?.description ?? "?"))")
-
-        let inputs = HealthcareAccess.Inputs(
-            origins: try LayerReader.read(path: origins, options: layerOptions), populationField: populationField,
-            originId: originId, destinations: try LayerReader.read(path: destinations, options: layerOptions),
-            destinationId: destinationId,
-            destinationFilter: destinationFilter.isEmpty ? nil : try HealthcareAccess.DestinationFilter(parsing: destinationFilter),
-            areas: try areas.map { try LayerReader.read(path: $0, options: layerOptions) }, areaId: areaId)
-        let layersSeconds = Date().timeIntervalSince(started) - networkSeconds
-        let indicatorStarted = Date()
-        let indicator = HealthcareAccess(
-            thresholds: try parsedThresholds(), search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed))
-        let outputs = try indicator.run(graph: graph, inputs: inputs, isochrones: isochronesOut != nil)
-        let indicatorSeconds = Date().timeIntervalSince(indicatorStarted)
-
-        let writingStarted = Date()
-        try write(outputs.areas, to: out)
-        if let cellsOut { try write(outputs.cells, to: cellsOut) }
-        if let isochronesOut, let layer = outputs.isochrones { try write(layer, to: isochronesOut) }
-        if timings {
+        try execute(try request(), common) { result, session, _, writing in
+            guard timings else { return }
             // One line, stable wording: Scripts/bench_access.sh reads these figures.
             func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
-            let stages = outputs.result.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
-            let nearest = outputs.result.stageSeconds.reduce(0) { $0 + $1.seconds }
-            Console.shared.info(
-                "timing: network \(s(networkSeconds)), layers \(s(layersSeconds)), indicator \(s(indicatorSeconds)) "
-                    + "(nearest facility \(s(nearest)): \(stages)), writing \(s(Date().timeIntervalSince(writingStarted)))")
+            let step = Dictionary(uniqueKeysWithValues: result.stageSeconds.map { ($0.stage, $0.seconds) })
+            let search = result.outputs.result.stageSeconds
+            let stages = search.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
+            let nearest = search.reduce(0) { $0 + $1.seconds }
+            session.diagnostics.info(
+                "timing: network \(s(step["network"] ?? 0)), layers \(s(step["layers"] ?? 0)), indicator \(s(step["indicator"] ?? 0)) "
+                    + "(nearest facility \(s(nearest)): \(stages)), writing \(s(writing))")
         }
-    }
-
-    private func write(_ layer: Layer, to path: String) throws {
-        let writer = try GeoJSONWriter(path: path, fields: layer.fields)
-        for feature in layer.features { try writer.write(feature) }
-        let count = try writer.finish()
-        Console.shared.info("wrote \(path): \(count) features")
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Atlas
+import Foundation
 
 /// Options every command shares.
 struct CommonOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    func apply() {
-        Console.shared.quiet = quiet
+    func session() throws -> Session {
+        try Session(diagnostics: .standardError(quiet: quiet))
     }
 }
 
@@ -28,15 +29,65 @@ struct LayerReadingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Cell size in metres of an SCB grid table (detected when omitted).", valueName: "metres"))
     var cellSize: Double?
 
-    func layerOptions() throws -> LayerOptions {
-        LayerOptions(crs: try crs.map(parseCRS), xField: x, yField: y, rutidField: rutid, cellSize: cellSize)
+    func validate() throws {
+        if let crs { _ = try cliValue("--crs") { try CRS(parsing: crs) } }
+    }
+
+    /// A layer input read with these options.
+    func source(_ path: String) throws -> LayerSource {
+        LayerSource(
+            path,
+            options: LayerOptions(
+                crs: try crs.map { try CRS(parsing: $0) }, xField: x, yField: y, rutidField: rutid, cellSize: cellSize))
+    }
+
+    func source(_ path: String?) throws -> LayerSource? { try path.map(source) }
+}
+
+/// Runs a request as a command: validate, compute, print the summary, write every output.
+/// Errors about the request's options are reported with the command's flag names.
+func execute<Request: IndicatorRequest>(
+    _ request: Request, _ common: CommonOptions, report: (Request.Result, Session, _ computeSeconds: Double, _ writeSeconds: Double) -> Void = { _, _, _, _ in }
+) throws {
+    let session = try common.session()
+    do {
+        let started = Date()
+        try request.validate(in: session)
+        let result = try request.run(in: session)
+        result.summary.forEach(session.diagnostics.info)
+        let computed = Date()
+        try request.write(result, in: session)
+        report(result, session, computed.timeIntervalSince(started), Date().timeIntervalSince(computed))
+    } catch let error as OptionError {
+        throw ValidationError("--\(error.option): \(error.message)")
     }
 }
 
-/// Parses "EPSG:3006", "3006" or a PROJ/WKT definition.
-func parseCRS(_ text: String) throws -> CRS {
-    if let code = Int(text) { return CRS(epsg: code) }
-    let crs = CRS(definition: text)
-    guard !crs.definition.isEmpty else { throw ValidationError("--crs needs a value such as EPSG:3006") }
-    return crs
+/// A value parsed by the library, its errors reported against `flag`.
+func cliValue<T>(_ flag: String, _ parse: () throws -> T) throws -> T {
+    do { return try parse() } catch let error as AtlasError {
+        throw ValidationError("\(flag): \(error.message)")
+    } catch let error as OptionError {
+        throw ValidationError("\(flag): \(error.message)")
+    }
+}
+
+extension ClassificationScheme: ExpressibleByArgument {}
+extension ShareUnit: ExpressibleByArgument {}
+extension StopGrouping: ExpressibleByArgument {}
+extension DepartureRule: ExpressibleByArgument {}
+extension PopulationModel: ExpressibleByArgument {}
+extension AreaAssignment: ExpressibleByArgument {}
+extension TravelMode: ExpressibleByArgument {}
+extension RoadNetworkFormat: ExpressibleByArgument {}
+
+extension TimeWindow: ExpressibleByArgument {}
+
+extension ServiceDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+}
+
+/// The schema of a layer as a help paragraph, so the help says what the writer writes.
+func propertiesHelp(_ schema: [PropertySpec]) -> String {
+    schema.map { "\($0.name): \($0.meaning)." }.joined(separator: " ")
 }

@@ -15,9 +15,8 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        common.apply()
         let projectFile = try Self.geoDataFolder() + "/demo.yml"
-        try ProjectBuild(project: try Project.load(path: projectFile), outputFolder: out, quiet: common.quiet).run()
+        try ProjectRunner(project: try Project.load(path: projectFile), outputFolder: out).run(in: try common.session())
     }
 
     /// GeoData/ from ATLAS_GEODATA, else the nearest folder above the executable or the

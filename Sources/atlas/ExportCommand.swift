@@ -22,15 +22,10 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        guard (0...15).contains(precision) else { throw ValidationError("--precision must be between 0 and 15") }
-    }
-
     func run() throws {
-        common.apply()
-        var layer = try LayerReader.read(path: input, options: try reading.layerOptions())
-        if makeValid { layer = try layer.madeValid() }
-        let count = try layer.writeGeoJSON(to: out, precision: precision)
-        Console.shared.info("wrote \(count) features to \(out)")
+        var request = ExportRequest(input: try reading.source(input), out: out)
+        request.precision = precision
+        request.makeValid = makeValid
+        try execute(request, common)
     }
 }

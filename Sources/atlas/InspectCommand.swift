@@ -15,12 +15,11 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        common.apply()
         if FeedInspection.isFeed(path: path) {
             print(FeedInspection(feed: try GTFSFeed.read(path: path)).report)
             return
         }
-        let options = try reading.layerOptions()
+        let options = try reading.source(path).options
         let layer: Layer
         if path.lowercased().hasSuffix(".csv") {
             // Read once: a table without coordinates is described as a table.

@@ -8,7 +8,7 @@ struct LowIncomeCommand: ParsableCommand {
         abstract: "Children in low-income households per area, from a published table (indicator 1).",
         discussion: """
             Joins a PxWeb or Kolada table (long form filtered with --where, or wide form) to area \
-            polygons and writes per area: the area id, count, total, share (0-1) and suppressed. \
+            polygons and writes per area the area id, then: \(propertiesHelp(LowIncome.schema)) \
             Region codes are matched leniently: 0484C1010_DeSO2025 and '0180 Stockholm' match \
             0484C1010 and 0180, Kolada's 0004 matches county 04, and 114 matches municipality 0114. \
             Cells '..', '.', '-' and empty are not published: null, never zero ('..' also marks the \
@@ -49,7 +49,7 @@ struct LowIncomeCommand: ParsableCommand {
     var share: String?
 
     @Option(help: "Unit of --share: percent or fraction.")
-    var shareUnit: String = "percent"
+    var shareUnit: ShareUnit = .percent
 
     @Option(help: "Areas to re-aggregate to (polygons).")
     var target: String?
@@ -73,7 +73,7 @@ struct LowIncomeCommand: ParsableCommand {
     var classes: Int?
 
     @Option(help: "Classification scheme: quantile, equal or jenks.")
-    var scheme: String = "quantile"
+    var scheme: ClassificationScheme = .quantile
 
     @Flag(help: "Fail when areas have no row in the table or rows have no area.")
     var strict = false
@@ -90,52 +90,34 @@ struct LowIncomeCommand: ParsableCommand {
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        guard (count == nil) != (share == nil) else { throw ValidationError("give either --count (with --total) or --share") }
-        if count != nil && total == nil { throw ValidationError("--count needs --total") }
-        guard ShareUnit(rawValue: shareUnit) != nil else { throw ValidationError("--share-unit must be percent or fraction") }
-        guard ClassificationScheme(rawValue: scheme) != nil else { throw ValidationError("--scheme must be quantile, equal or jenks") }
-        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
-        if stats != nil && statsId == nil { throw ValidationError("--stats needs --stats-id") }
-        if stats == nil && !filters.isEmpty { throw ValidationError("--where filters the rows of --stats") }
-        if target != nil && targetId == nil { throw ValidationError("--target needs --target-id") }
-        if target != nil && targetGrid != nil { throw ValidationError("give --target or --target-grid, not both") }
-        if weights != nil && weightField == nil { throw ValidationError("--weights needs --weight-field") }
-        if weights != nil && target == nil && targetGrid == nil { throw ValidationError("--weights is for re-aggregating with --target or --target-grid") }
-        guard minTotal >= 0 else { throw ValidationError("--min-total must not be negative") }
+    func request() throws -> LowIncomeRequest {
+        var request = LowIncomeRequest(areas: try reading.source(areas), areaID: areaId)
+        request.stats = stats
+        request.statsID = statsId
+        request.filters = try filters.map { filter in try cliValue("--where") { try StatisticsFilter(parsing: filter) } }
+        request.count = count
+        request.total = total
+        request.share = share
+        request.shareUnit = shareUnit
+        request.target = try reading.source(target)
+        request.targetID = targetId
+        request.targetGrid = targetGrid
+        request.weights = try reading.source(weights)
+        request.weightField = weightField
+        request.minTotal = minTotal
+        request.classes = classes
+        request.scheme = scheme
+        request.strict = strict
+        request.out = out
+        request.precision = precision
+        return request
     }
 
     func run() throws {
-        common.apply()
-        let started = Date()
-        let measure: LowIncomeMeasure
-        if let share {
-            measure = .share(share, unit: ShareUnit(rawValue: shareUnit)!, total: total)
-        } else {
-            measure = .counts(count: count!, total: total!)
-        }
-        var request = LowIncomeRequest(areas: areas, areaID: areaId, stats: stats, statsID: statsId, measure: measure)
-        request.filters = try filters.map { try StatisticsFilter(parsing: $0) }
-        request.target = target
-        request.targetID = targetId
-        request.targetGridSize = targetGrid
-        request.weights = weights
-        request.weightField = weightField
-        request.disclosure = DisclosureControl(minimumTotal: minTotal)
-        request.classes = classes
-        request.scheme = ClassificationScheme(rawValue: scheme)!
-        request.strict = strict
-        request.layerOptions = try reading.layerOptions()
-
-        let layer = try request.run()
-        let computed = Date()
-        let written = try layer.write(to: out, precision: precision)
-        let suppressed = layer.figures.filter(\.suppressed).count
-        Console.shared.info("wrote \(out): \(written) areas, \(suppressed) suppressed")
-        if timings {
-            Console.shared.info(String(
-                format: "timing: reading and computing %.3f s, writing %.3f s",
-                computed.timeIntervalSince(started), Date().timeIntervalSince(computed)))
+        try execute(try request(), common) { _, session, compute, write in
+            if timings {
+                session.diagnostics.info(String(format: "timing: reading and computing %.3f s, writing %.3f s", compute, write))
+            }
         }
     }
 }

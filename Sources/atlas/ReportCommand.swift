@@ -88,7 +88,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        Console.shared.quiet = quiet
+        let session = try Session(diagnostics: .standardError(quiet: quiet))
         let language = ReportLanguage(rawValue: lang) ?? .swedish
         let classing = ReportClassing.scheme(ClassificationScheme(rawValue: scheme) ?? .quantile, classes: classes)
         func option(_ given: [String], _ k: Int) -> String? {
@@ -97,7 +97,7 @@ struct ReportCommand: ParsableCommand {
         var sections: [ReportSection] = []
         for (k, path) in layers.enumerated() {
             var layer = try GeoJSONReader.read(path: path)
-            if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84) }
+            if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84, context: session.proj) }
             let name = option(names, k).flatMap { $0.isEmpty ? nil : $0 }
             var section = try ReportSection.forLayer(
                 layer, valueField: option(values, k)!, idField: option(ids, k)!, nameField: name,
@@ -118,7 +118,7 @@ struct ReportCommand: ParsableCommand {
             title: title ?? (language == .swedish ? "Områdesrapport" : "Area report"), place: place,
             language: language, sections: sections, generatedAt: Date(), inputs: layers)
         try report.write(to: out)
-        Console.shared.info("wrote a report with \(sections.count) map\(sections.count == 1 ? "" : "s") to \(out)")
+        session.diagnostics.info("wrote a report with \(sections.count) map\(sections.count == 1 ? "" : "s") to \(out)")
     }
 
     static func valueFormat(_ name: String) -> ValueFormat? {

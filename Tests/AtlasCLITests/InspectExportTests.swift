@@ -29,7 +29,7 @@ import Testing
         let output = folder + "/kommun.geojson"
         let result = try CLI.run(["export", CLI.shared("sweden/shp/kommun_cp1252.shp"), "--out", output])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("wrote 290 features"))
+        #expect(result.stderr.contains("kommun.geojson: 290 features"))
         let text = try String(contentsOfFile: output, encoding: .utf8)
         #expect(text.contains("\"Älvdalen\""))
         #expect(text.contains("\"Håbo\""))
@@ -50,7 +50,7 @@ import Testing
 
         let fixed = try CLI.run(["export", folder + "/vard.shp", "--out", output, "--crs", "EPSG:3006"])
         #expect(fixed.status == 0, "\(fixed.stderr)")
-        #expect(fixed.stderr.contains("wrote 9 features"))
+        #expect(fixed.stderr.contains("vard.geojson: 9 features"))
     }
 
     @Test func aTruncatedShapefileFailsWithoutWritingAndKeepsAnOlderOutput() throws {
@@ -93,7 +93,7 @@ import Testing
         let output = folder + "/grid.geojson"
         let result = try CLI.run(["export", CLI.shared("dalarna/befolkning_1km_2025_dalarna.csv"), "--out", output])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("wrote 4004 features"))
+        #expect(result.stderr.contains("grid.geojson: 4004 features"))
     }
 }
 

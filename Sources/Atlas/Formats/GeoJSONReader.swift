@@ -102,9 +102,13 @@ public enum GeoJSONReader {
                 for (k, v) in pairs { values[k] = v }
                 return Feature(geometry: geometry, values: values)
             }
-            return Layer(
+            var layer = Layer(
                 source: source, format: "GeoJSON", crs: try GeoJSONReader.crs(of: root, source: source), fields: fields,
                 features: features, encoding: "UTF-8")
+            if case .object(let members) = root {
+                for (name, value) in members where name.hasPrefix("atlas:") { layer.metadata[name] = value }
+            }
+            return layer
         }
     }
 

@@ -24,6 +24,10 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
+    public var string: String? {
+        if case .string(let text) = self { text } else { nil }
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1

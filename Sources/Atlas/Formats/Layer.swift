@@ -74,6 +74,11 @@ public struct Layer: Sendable {
     public var features: [Feature]
     /// The text encoding of the attribute data, when the format has one.
     public var encoding: String?
+    /// Members describing the whole layer that atlas wrote beside the features
+    /// (`atlas:run`, `atlas:classes`), by name.
+    public var metadata: [String: JSONValue] = [:]
+    /// What the reader repaired or assumed, for the caller to pass on (an encoding fallback).
+    public var warnings: [String] = []
 
     public init(
         source: String, format: String, crs: CRS?, fields: [Field], features: [Feature],

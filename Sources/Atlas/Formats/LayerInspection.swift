@@ -102,8 +102,7 @@ public struct LayerInspection: Sendable {
 
 extension Layer {
     /// The layer with every polygonal geometry made valid by GEOS (other geometries unchanged).
-    public func madeValid() throws -> Layer {
-        let context = try GEOSContext()
+    public func madeValid(context: GEOSContext) throws -> Layer {
         var copy = self
         for k in copy.features.indices {
             guard let geometry = copy.features[k].geometry, !geometry.polygons.isEmpty else { continue }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How to read a layer whose file does not say everything itself.
-public struct LayerOptions: Sendable {
+public struct LayerOptions: Sendable, Hashable {
     /// The CRS to assume when the file has none (a shapefile without `.prj`, a CSV).
     public var crs: CRS?
     /// Coordinate columns of a CSV point table.

@@ -36,6 +36,8 @@ public struct OSMElementCounts: Equatable, Sendable {
 public struct OSMPBFFile: Sendable {
     public let path: String
     private let data: Data
+    /// Where progress through large files is shown.
+    public var diagnostics: Diagnostics?
 
     /// Limits from the format specification; larger values mean a corrupt file.
     static let maxHeaderSize = 64 * 1024
@@ -94,7 +96,7 @@ public struct OSMPBFFile: Sendable {
 
     private func forEachDataBlock(progress label: String? = nil, _ body: (PrimitiveBlock, Int) throws -> Void) throws {
         // Country extracts take a while: show how far through the file the pass is.
-        let progress = label.flatMap { data.count > 1 << 24 ? Console.shared.progress($0, total: data.count, bytes: true) : nil }
+        let progress = label.flatMap { data.count > 1 << 24 ? diagnostics?.progress($0, total: data.count, bytes: true) : nil }
         defer { progress?.finish() }
         var reached = 0
         try forEachBlob { type, payload, offset in

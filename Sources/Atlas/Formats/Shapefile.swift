@@ -14,7 +14,8 @@ public enum Shapefile {
         let layerCRS = try crs ?? files.projection()
         let shapeCount = try files.validateGeometryFiles()
         let dbfHeader = try files.validateTable(shapeCount: shapeCount)
-        let encoding = try files.encoding(languageDriver: dbfHeader.languageDriver)
+        var warnings: [String] = []
+        let encoding = try files.encoding(languageDriver: dbfHeader.languageDriver, warnings: &warnings)
 
         guard let shp = SHPOpen(files.shp, "rb") else {
             throw AtlasError(file: files.shp, "shapelib could not open the shapefile")
@@ -77,14 +78,16 @@ public enum Shapefile {
             }
         }
         if table.repairs > 0 {
-            Console.shared.warning(
+            warnings.append(
                 "\(files.dbf): \(table.repairs) text values were not valid \(encoding.name)"
                     + " (first in record \(table.firstRepairedRecord ?? 0)); they were repaired,"
                     + " check the .cpg")
         }
-        return Layer(
+        var layer = Layer(
             source: files.shp, format: formatName, crs: layerCRS, fields: table.fields, features: features,
             encoding: encoding.name)
+        layer.warnings = warnings
+        return layer
     }
 }
 
@@ -135,7 +138,7 @@ struct ShapefileFiles {
 
     /// The `.cpg` names the encoding; without one (or with an empty one) the DBF language
     /// driver does; else UTF-8.
-    func encoding(languageDriver: UInt8) throws -> TextEncoding {
+    func encoding(languageDriver: UInt8, warnings: inout [String]) throws -> TextEncoding {
         var repairs = 0
         let label = try cpg.map {
             TextEncoding.utf8.decode(try Self.contents($0), repairs: &repairs)
@@ -150,7 +153,7 @@ struct ShapefileFiles {
         }
         if let encoding = TextEncoding.languageDriver(languageDriver) { return encoding }
         if languageDriver != 0 {
-            Console.shared.warning(
+            warnings.append(
                 "\(dbf): language driver 0x\(String(languageDriver, radix: 16)) is not supported,"
                     + " reading text as UTF-8; add a .cpg naming the encoding")
         }

@@ -26,8 +26,9 @@ public struct HealthcareAccess: Sendable {
     public var search: NearestFacility
 
     /// Upper limits (minutes) of the PIPOS classes and their property names.
-    public static let pipos: [(name: String, upper: Double)] = [
-        ("share_0_5", 5), ("share_5_10", 10), ("share_10_30", 30), ("share_30_plus", .infinity),
+    public static let pipos: [(name: String, label: String, upper: Double)] = [
+        ("share_0_5", "0–5 minutes", 5), ("share_5_10", "5–10 minutes", 10), ("share_10_30", "10–30 minutes", 30),
+        ("share_30_plus", "over 30 minutes or unreachable", .infinity),
     ]
 
     public init(thresholds: [Double] = [5, 10, 30], search: NearestFacility = NearestFacility()) {
@@ -137,14 +138,14 @@ public struct HealthcareAccess: Sendable {
         public var result: NearestFacilityResult
     }
 
-    public func run(graph: RoadGraph, inputs: Inputs, isochrones: Bool = false) throws -> Outputs {
+    public func run(graph: RoadGraph, inputs: Inputs, isochrones: Bool = false, session: Session) throws -> Outputs {
         guard let crs = graph.crs else { throw AtlasError("the road network has no coordinate reference system") }
         guard !thresholds.isEmpty, thresholds.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw AtlasError("thresholds must be positive minutes")
         }
-        let context = try GEOSContext()
+        let context = session.geos
 
-        let origins = try inputs.origins.reprojected(to: crs)
+        let origins = try inputs.origins.reprojected(to: crs, context: session.proj)
         let populationColumn = try origins.values(of: inputs.populationField)
         var population: [Double] = []
         population.reserveCapacity(populationColumn.count)
@@ -157,7 +158,7 @@ public struct HealthcareAccess: Sendable {
         }
         let originPoints = try origins.centroids(context: context)
 
-        var destinations = try inputs.destinations.reprojected(to: crs)
+        var destinations = try inputs.destinations.reprojected(to: crs, context: session.proj)
         if let filter = inputs.destinationFilter {
             let keep = try filter.matches(destinations)
             destinations.features = zip(destinations.features, keep).filter(\.1).map(\.0)
@@ -185,18 +186,18 @@ public struct HealthcareAccess: Sendable {
 
         if !result.unsnappedDestinations.isEmpty {
             let names = result.unsnappedDestinations.prefix(5).map { destinationIds[$0] }.joined(separator: ", ")
-            Console.shared.warning("\(result.unsnappedDestinations.count) destinations are more than \(search.maxSnap) m from a road and are left out (first: \(names))")
+            session.diagnostics.warning("\(result.unsnappedDestinations.count) destinations are more than \(search.maxSnap) m from a road and are left out (first: \(names))")
         }
         if !result.unsnappedOrigins.isEmpty {
             let ids = try inputs.originId.map { try origins.values(of: $0) }
             let names = result.unsnappedOrigins.prefix(5).map { i in ids?[i].text ?? "record \(i + 1)" }.joined(separator: ", ")
-            Console.shared.warning("\(result.unsnappedOrigins.count) origins are more than \(search.maxSnap) m from a road and count as unreachable (first: \(names))")
+            session.diagnostics.warning("\(result.unsnappedOrigins.count) origins are more than \(search.maxSnap) m from a road and count as unreachable (first: \(names))")
         }
 
         let minutes = result.seconds.map { $0.isFinite ? $0 / 60 : nil }
-        let cellsWGS84 = try inputs.origins.reprojected(to: .wgs84)
+        let cellsWGS84 = try inputs.origins.reprojected(to: .wgs84, context: session.proj)
         var cells = cellsWGS84
-        cells.fields += [Field("minutes", .real), Field("nearest_id", .string)]
+        cells.fields += Self.cellSchema.map(\.field)
         for i in cells.features.indices {
             cells.features[i].values += [
                 minutes[i].map(Value.double) ?? .null,
@@ -204,17 +205,38 @@ public struct HealthcareAccess: Sendable {
             ]
         }
 
-        let areas = try areaLayer(inputs: inputs, origins: origins, originPoints: originPoints, minutes: minutes, population: population, context: context)
+        let areas = try areaLayer(inputs: inputs, origins: origins, originPoints: originPoints, minutes: minutes, population: population, session: session)
         let isochroneLayer = isochrones ? try isochroneLayer(cells: cellsWGS84, minutes: minutes, population: population, context: context) : nil
         return Outputs(areas: areas, cells: cells, isochrones: isochroneLayer, result: result)
     }
 
-    /// The summary fields in output order.
-    public var summaryFields: [Field] {
-        [Field("population", .real), Field("population_unreachable", .real), Field("mean_minutes", .real), Field("median_minutes", .real)]
-            + thresholds.map { Field("share_within_\(Value.double($0).text!)", .real) }
-            + Self.pipos.map { Field($0.name, .real) }
+    /// The summary properties in output order.
+    public var summarySchema: [PropertySpec] {
+        [
+            PropertySpec("population", .real, "people in the area's populated cells"),
+            PropertySpec("population_unreachable", .real, "people whose cell reaches no destination"),
+            PropertySpec("mean_minutes", .real, "population-weighted mean travel time of the reachable population"),
+            PropertySpec("median_minutes", .real, "population-weighted median travel time of the reachable population"),
+        ]
+            + thresholds.map { t in
+                let minutes = Value.double(t).text!
+                return PropertySpec("share_within_\(minutes)", .real, "share of the population, 0–1, within \(minutes) minutes")
+            }
+            + Self.pipos.map { PropertySpec($0.name, .real, "share of the population, 0–1, in the PIPOS class \($0.label)") }
     }
+
+    public var summaryFields: [Field] { summarySchema.map(\.field) }
+
+    /// The properties added to each origin cell.
+    public static let cellSchema: [PropertySpec] = [
+        PropertySpec("minutes", .real, "travel time to the nearest destination; null when none is reachable"),
+        PropertySpec("nearest_id", .string, "the nearest destination"),
+    ]
+
+    public static let isochroneSchema: [PropertySpec] = [
+        PropertySpec("minutes", .real, "the threshold"),
+        PropertySpec("population", .real, "people in the cells reached within the threshold"),
+    ]
 
     func summaryValues(_ s: AccessSummary) -> [Value] {
         func number(_ d: Double?) -> Value { d.map(Value.double) ?? .null }
@@ -224,20 +246,20 @@ public struct HealthcareAccess: Sendable {
 
     private func areaLayer(
         inputs: Inputs, origins: Layer, originPoints: [Coordinate?], minutes: [Double?], population: [Double],
-        context: GEOSContext
+        session: Session
     ) throws -> Layer {
         guard let areasInput = inputs.areas else {
             return Layer(
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [Field("area", .string)] + summaryFields,
                 features: [Feature(geometry: nil, values: [.string("all")] + summaryValues(summarize(minutes: minutes, population: population)))])
         }
-        let areas = try areasInput.reprojected(to: origins.crs ?? .wgs84)
+        let areas = try areasInput.reprojected(to: origins.crs ?? .wgs84, context: session.proj)
         if let areaId = inputs.areaId { _ = try areas.fieldIndex(areaId) }
-        let areaIndex = try AreaIndex(areas, context: context)
+        let areaIndex = try AreaIndex(areas, context: session.geos)
         let areaOf = try originPoints.map { try $0.flatMap(areaIndex.area(containing:)) }
         var members = [[Int]](repeating: [], count: areas.features.count)
         for (cell, area) in areaOf.enumerated() { if let area { members[area].append(cell) } }
-        var out = try areasInput.reprojected(to: .wgs84)
+        var out = try areasInput.reprojected(to: .wgs84, context: session.proj)
         out.fields += summaryFields
         for a in out.features.indices {
             let summary = summarize(minutes: members[a].map { minutes[$0] }, population: members[a].map { population[$0] })
@@ -259,7 +281,7 @@ public struct HealthcareAccess: Sendable {
             let union = try GEOSGeometry.unaryUnion(of: parts, context: context)
             features.append(Feature(geometry: try union.toGeometry(), values: [.double(t), .double(reached)]))
         }
-        return Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: [Field("minutes", .real), Field("population", .real)], features: features)
+        return Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: Self.isochroneSchema.map(\.field), features: features)
     }
 
     /// Maps a result over the placed origins back to all origins.

@@ -63,6 +63,15 @@ public struct JoinReport: Sendable, Hashable {
 /// to areas, re-aggregate, withhold small areas, classify — are separate so that a project file
 /// or another program can combine them; `LowIncomeRequest.run()` does them all as the CLI does.
 public enum LowIncome {
+    /// The properties of a low-income layer, after the area id.
+    public static let schema: [PropertySpec] = [
+        PropertySpec("count", .real, "children in low-income households; null when withheld or not published"),
+        PropertySpec("total", .real, "all children the share is of; null when withheld or not published"),
+        PropertySpec("share", .real, "count / total, 0–1; null when withheld or not published"),
+        PropertySpec("suppressed", .boolean, "true when the figures are withheld: '..' in the table, or a total below min-total"),
+    ]
+    public static let classProperty = PropertySpec("class", .integer, "map class of share, 1 (lowest) to the number of classes")
+
     /// Figures per area from a table keyed by region code; codes are matched as `RegionKey` says.
     /// Several rows for one region are an error that names the column(s) to filter with `--where`.
     public static func join(
@@ -156,8 +165,8 @@ public struct LowIncomeLayer: Sendable {
     }
 
     public var fields: [Field] {
-        var fields = [idField, Field("count", .real), Field("total", .real), Field("share", .real), Field("suppressed", .boolean)]
-        if classes != nil { fields.append(Field("class", .integer)) }
+        var fields = [idField] + LowIncome.schema.map(\.field)
+        if classes != nil { fields.append(LowIncome.classProperty.field) }
         return fields + keptFields
     }
 
@@ -182,15 +191,5 @@ public struct LowIncomeLayer: Sendable {
             if !keptFields.isEmpty { values += keptValues[k] }
             return Feature(geometry: geometries[k], values: values)
         }
-    }
-
-    /// Writes the layer as RFC 7946 GeoJSON; returns the number of features.
-    @discardableResult
-    public func write(to path: String, precision: Int = 6) throws -> Int {
-        let writer = try GeoJSONWriter(
-            path: path, fields: fields, precision: precision,
-            foreignMembers: legend.map { [("atlas:classes", $0)] } ?? [])
-        for feature in features { try writer.write(feature) }
-        return try writer.finish()
     }
 }

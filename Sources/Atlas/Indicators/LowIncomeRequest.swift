@@ -1,72 +1,174 @@
 import Foundation
 
-/// Everything `atlas lowincome` is asked to do, read from files and run in one go.
-public struct LowIncomeRequest: Sendable {
-    public var areas: String
+/// A run of indicator 1, children in low-income households per area (`atlas lowincome`).
+public struct LowIncomeRequest: IndicatorRequest {
+    public static let indicator = "lowincome"
+
+    public var areas: LayerSource
     public var areaID: String
     /// The statistics table; nil when the measure columns are attributes of the areas.
     public var stats: String?
     /// The region code column of the table.
     public var statsID: String?
     public var filters: [StatisticsFilter] = []
-    public var measure: LowIncomeMeasure
+    public var count: String?
+    public var total: String?
+    public var share: String?
+    public var shareUnit: ShareUnit = .percent
     /// Re-aggregate to these areas …
-    public var target: String?
+    public var target: LayerSource?
     public var targetID: String?
-    /// … or to the cells (metres) of a grid over the areas, SCB-aligned, ids as `rutid`.
-    public var targetGridSize: Double?
-    public var weights: String?
+    /// … or to the cells (metres) of an SCB-aligned grid over the areas, ids as `rutid`.
+    public var targetGrid: Double?
+    public var weights: LayerSource?
     public var weightField: String?
-    public var disclosure = DisclosureControl()
+    public var minTotal: Double = DisclosureControl.defaultMinimumTotal
     public var classes: Int?
     public var scheme: ClassificationScheme = .quantile
     /// A join with unmatched areas or rows is an error rather than a warning.
     public var strict = false
-    /// How to read inputs that do not say everything themselves (CRS, CSV columns).
-    public var layerOptions = LayerOptions()
+    public var out: String?
+    public var precision = 6
 
-    public init(areas: String, areaID: String, stats: String?, statsID: String?, measure: LowIncomeMeasure) {
+    public init(areas: LayerSource, areaID: String) {
         self.areas = areas
         self.areaID = areaID
-        self.stats = stats
-        self.statsID = statsID
-        self.measure = measure
     }
 
-    public func run() throws -> LowIncomeLayer {
-        let options = layerOptions
-        let areaLayer = try LayerReader.read(path: areas, options: options)
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", count, total, share
+        case shareUnit = "share-unit", target, targetID = "target-id", targetGrid = "target-grid", weights
+        case weightField = "weight-field", minTotal = "min-total", classes, scheme, strict, out, precision
+    }
+
+    public static let optionNames = CodingKeys.allCases.map(\.rawValue)
+    public static let outputNames: Set<String> = ["out"]
+    public static let inputNames: Set<String> = ["areas", "stats", "target", "weights"]
+    public static let fileInputNames: Set<String> = ["stats"]
+
+    public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
+        var copy = self
+        copy.out = try out.map(place)
+        return copy
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(areas: try c.decode(LayerSource.self, forKey: .areas), areaID: try c.decode(String.self, forKey: .areaID))
+        try c.read(&stats, .stats)
+        try c.read(&statsID, .statsID)
+        var filterTexts: [String] = []
+        try c.readList(&filterTexts, .filters)
+        filters = try filterTexts.map { text in
+            do { return try StatisticsFilter(parsing: text) } catch let error as AtlasError {
+                throw DecodingError.dataCorruptedError(forKey: .filters, in: c, debugDescription: error.message)
+            }
+        }
+        try c.read(&count, .count)
+        try c.read(&total, .total)
+        try c.read(&share, .share)
+        try c.read(&shareUnit, .shareUnit)
+        try c.read(&target, .target)
+        try c.read(&targetID, .targetID)
+        try c.read(&targetGrid, .targetGrid)
+        try c.read(&weights, .weights)
+        try c.read(&weightField, .weightField)
+        try c.read(&minTotal, .minTotal)
+        try c.read(&classes, .classes)
+        try c.read(&scheme, .scheme)
+        try c.read(&strict, .strict)
+        try c.read(&out, .out)
+        try c.read(&precision, .precision)
+    }
+
+    public var outputs: [(role: String, path: String)] { out.map { [("areas", $0)] } ?? [] }
+
+    public var inputPaths: [(option: String, path: String)] {
+        [("areas", areas.path)] + [("stats", stats), ("target", target?.path), ("weights", weights?.path)]
+            .compactMap { option, path in path.map { (option, $0) } }
+    }
+
+    /// Which columns hold the indicator, from `count`/`total`/`share`.
+    public func measure() throws -> LowIncomeMeasure {
+        switch (count, share) {
+        case (let count?, nil):
+            guard let total else { throw OptionError("count", "needs total, the column of all children") }
+            return .counts(count: count, total: total)
+        case (nil, let share?):
+            return .share(share, unit: shareUnit, total: total)
+        default:
+            throw OptionError("count", "give either count (with total) or share")
+        }
+    }
+
+    public func validate(in session: Session) throws {
+        let measure = try measure()
+        if stats != nil && statsID == nil { throw OptionError("stats", "needs stats-id, the table's region code column") }
+        if stats == nil && !filters.isEmpty { throw OptionError("where", "filters the rows of stats, which is not given") }
+        if target != nil && targetID == nil { throw OptionError("target", "needs target-id, the id field of the target areas") }
+        if target != nil && targetGrid != nil { throw OptionError("target-grid", "give target or target-grid, not both") }
+        if weights != nil && weightField == nil { throw OptionError("weights", "needs weight-field, the population field") }
+        if weights != nil && target == nil && targetGrid == nil {
+            throw OptionError("weights", "weights are for re-aggregating with target or target-grid")
+        }
+        if let classes, classes < 1 { throw OptionError("classes", "must be at least 1, got \(classes)") }
+        guard minTotal >= 0, minTotal.isFinite else { throw OptionError("min-total", "must be a number ≥ 0, got \(minTotal)") }
+        try OutputPath.check(precision: precision)
+        if let out { try OutputPath.checkLayer(out, option: "out") }
+        if target != nil || targetGrid != nil, case .share(_, _, nil) = measure {
+            throw OptionError("share", "re-aggregating a published share needs its total: shares are recomputed from counts, never averaged")
+        }
+
+        let areaLayer = try session.layer(areas)
+        _ = try areaLayer.fieldIndex(areaID)
+        if let stats {
+            let table = try StatisticsTable.read(path: stats)
+            for column in [statsID!] + measure.columns { _ = try table.columnIndex(column) }
+            _ = try table.filtered(filters)
+        } else {
+            for column in measure.columns { _ = try areaLayer.fieldIndex(column) }
+        }
+        if let target { _ = try session.layer(target).fieldIndex(targetID!) }
+        if let weights { _ = try session.layer(weights).fieldIndex(weightField!) }
+        if let size = targetGrid {
+            let extent = try areaLayer.toMetric(context: session.proj).bounds
+            _ = try RegularGrid(checking: extent, cellSize: size, source: areas.path)
+        }
+    }
+
+    public func run(in session: Session) throws -> LowIncomeResult {
+        let firstWarning = session.diagnostics.warnings.count
+        let measure = try measure()
+        let areaLayer = try session.layer(areas)
         let areaIDIndex = try areaLayer.fieldIndex(areaID)
         let sourceIDs = areaLayer.features.map { $0.values[areaIDIndex].text ?? "" }
 
         var sourceFigures: [AreaFigures]
         var report = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
-        if let stats {
-            guard let statsID else { throw AtlasError(file: stats, "name the region code column with --stats-id") }
+        if let stats, let statsID {
             let table = try StatisticsTable.read(path: stats).filtered(filters)
             (sourceFigures, report) = try LowIncome.join(areaIDs: sourceIDs, table: table, idColumn: statsID, measure: measure)
             if !report.isComplete {
                 if strict { throw AtlasError(file: stats, "the table and the areas do not match: \(report.summary)") }
-                Console.shared.warning("\(stats): \(report.summary)")
+                session.diagnostics.warning("\(stats): \(report.summary)")
             }
         } else {
             sourceFigures = try LowIncome.figures(fromLayer: areaLayer, measure: measure)
         }
 
         var output: LowIncomeLayer
-        if target != nil || targetGridSize != nil {
-            if case .share(_, _, nil) = measure {
-                throw AtlasError(file: stats ?? areas, "re-aggregating a published share needs its --total: shares are recomputed from counts, never averaged")
-            }
-            output = try reaggregated(areaLayer, sourceFigures, options)
+        if target != nil || targetGrid != nil {
+            output = try reaggregated(areaLayer, sourceFigures, session)
         } else {
             output = LowIncomeLayer(
                 idField: areaLayer.fields[areaIDIndex], ids: areaLayer.features.map { $0.values[areaIDIndex] },
-                geometries: try areaLayer.reprojected(to: .wgs84).features.map(\.geometry), figures: sourceFigures)
+                geometries: try areaLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
+                figures: sourceFigures)
             (output.keptFields, output.keptValues) = areaLayer.keptAttributes(
                 idField: areaIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
         }
         output.joinReport = report
+        let disclosure = DisclosureControl(minimumTotal: minTotal)
         output.figures = output.figures.map(disclosure.apply)
         if let classes {
             let (indices, breaks) = LowIncome.classify(output.figures, classes: classes, scheme: scheme)
@@ -74,75 +176,116 @@ public struct LowIncomeRequest: Sendable {
             output.breaks = breaks
             output.scheme = scheme
         }
-        return output
+        let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
+        return LowIncomeResult(figures: output, provenance: provenance)
     }
 
-    private func reaggregated(_ areaLayer: Layer, _ sourceFigures: [AreaFigures], _ options: LayerOptions) throws -> LowIncomeLayer {
-        let metricSources = try areaLayer.toMetric()
+    private func reaggregated(_ areaLayer: Layer, _ sourceFigures: [AreaFigures], _ session: Session) throws -> LowIncomeLayer {
+        let metricSources = try areaLayer.toMetric(context: session.proj)
         let metric = metricSources.crs!
         let sourceGeometries = metricSources.features.map { $0.geometry ?? .collection([]) }
         var weightLayer: PopulationWeights?
-        if let weights {
-            guard let weightField else { throw AtlasError(file: weights, "name the population field of the weights with --weight-field") }
-            let layer = try LayerReader.read(path: weights, options: options)
+        if let weights, let weightField {
+            let layer = try session.layer(weights)
             let population = try layer.values(of: weightField).enumerated().map { n, value -> Double in
                 guard let p = StatisticsCell(value) else {
-                    throw AtlasError(file: weights, record: n + 1, field: weightField, "'\(value.text ?? "")' is not a number")
+                    throw AtlasError(file: weights.path, record: n + 1, field: weightField, "'\(value.text ?? "")' is not a number")
                 }
                 return p.number ?? 0
             }
             weightLayer = PopulationWeights(
-                geometries: try layer.reprojected(to: metric).features.map { $0.geometry ?? .collection([]) }, population: population)
+                geometries: try layer.reprojected(to: metric, context: session.proj).features.map { $0.geometry ?? .collection([]) },
+                population: population)
         }
+        let diagnostics = session.diagnostics
 
-        if let size = targetGridSize, target == nil {
-            guard size > 0 else { throw AtlasError("the grid cell size must be positive, got \(size)") }
-            guard let extent = metricSources.bounds else { throw AtlasError(file: areas, "the areas have no geometry") }
-            let grid = RegularGrid(covering: extent, cellSize: size)
+        if let size = targetGrid {
+            let grid = try RegularGrid(checking: metricSources.bounds, cellSize: size, source: areas.path)
             var apportionment: Apportionment
             var cells: [Int]
             if let weightLayer {
                 // Weighted: the cells become general targets, after dropping those no source reaches.
-                let reached = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid).cells
+                let reached = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics).cells
                 apportionment = try Reaggregation.apportionment(
-                    sources: sourceGeometries, targets: reached.map(grid.cellPolygon), weights: weightLayer)
+                    sources: sourceGeometries, targets: reached.map(grid.cellPolygon), weights: weightLayer, diagnostics: diagnostics)
                 cells = reached
             } else {
-                (apportionment, cells) = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid)
+                (apportionment, cells) = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics)
             }
-            warnAboutFallback(apportionment, areaLayer)
+            warnAboutFallback(apportionment, areaLayer, diagnostics)
             let cellLayer = Layer(
                 source: "grid", format: "grid", crs: metric, fields: [],
                 features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })
             return LowIncomeLayer(
                 idField: Field("rutid", .string), ids: cells.map { .string(grid.rutid($0)) },
-                geometries: try cellLayer.reprojected(to: .wgs84).features.map(\.geometry),
+                geometries: try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
                 figures: apportionment.apply(sourceFigures))
         }
 
-        guard let target else { throw AtlasError("give --target or --target-grid") }
-        guard let targetID else { throw AtlasError(file: target, "name the id field of the target areas with --target-id") }
-        let targetLayer = try LayerReader.read(path: target, options: options)
+        guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
+        let targetLayer = try session.layer(target)
         let targetIDIndex = try targetLayer.fieldIndex(targetID)
         let apportionment = try Reaggregation.apportionment(
             sources: sourceGeometries,
-            targets: try targetLayer.reprojected(to: metric).features.map { $0.geometry ?? .collection([]) },
-            weights: weightLayer)
-        warnAboutFallback(apportionment, areaLayer)
+            targets: try targetLayer.reprojected(to: metric, context: session.proj).features.map { $0.geometry ?? .collection([]) },
+            weights: weightLayer, diagnostics: diagnostics)
+        warnAboutFallback(apportionment, areaLayer, diagnostics)
         var output = LowIncomeLayer(
             idField: targetLayer.fields[targetIDIndex], ids: targetLayer.features.map { $0.values[targetIDIndex] },
-            geometries: try targetLayer.reprojected(to: .wgs84).features.map(\.geometry),
+            geometries: try targetLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
             figures: apportionment.apply(sourceFigures))
         (output.keptFields, output.keptValues) = targetLayer.keptAttributes(
             idField: targetIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
         return output
     }
 
-    private func warnAboutFallback(_ apportionment: Apportionment, _ areaLayer: Layer) {
+    private func warnAboutFallback(_ apportionment: Apportionment, _ areaLayer: Layer, _ diagnostics: Diagnostics) {
         guard !apportionment.areaFallbackSources.isEmpty, let i = try? areaLayer.fieldIndex(areaID) else { return }
         let ids = apportionment.areaFallbackSources.prefix(10).map { areaLayer.features[$0].values[i].text ?? "?" }
-        Console.shared.warning(
+        diagnostics.warning(
             "\(apportionment.areaFallbackSources.count) areas have no population in the weights and were apportioned by area (\(ids.joined(separator: ", ")))")
     }
 }
 
+/// What a low-income run produced: the figures per output area and the layer they make.
+public struct LowIncomeResult: IndicatorResult {
+    public var figures: LowIncomeLayer
+    public var provenance: Provenance
+
+    public var areas: IndicatorLayer {
+        IndicatorLayer(
+            role: "areas",
+            layer: Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: figures.fields, features: figures.features),
+            schema: LowIncome.schema + (figures.classes != nil ? [LowIncome.classProperty] : []),
+            primary: "share", idField: figures.idField.name, classes: figures.legend, provenance: provenance)
+    }
+
+    public var layers: [IndicatorLayer] { [areas] }
+
+    public var summary: [String] {
+        let suppressed = figures.figures.filter(\.suppressed).count
+        return ["\(figures.ids.count) areas, \(suppressed) suppressed"]
+    }
+}
+
+extension RegularGrid {
+    /// The largest grid `target-grid` may ask for: 100 million cells (Sweden in 50 m cells).
+    static let maximumCellCount = 100_000_000.0
+
+    /// The grid over the areas' metric extent, refused when the cell size is not a sensible
+    /// length or implies more cells than any real run needs.
+    init(checking extent: Bounds?, cellSize: Double, source: String) throws {
+        guard cellSize.isFinite, cellSize >= 1 else {
+            throw OptionError("target-grid", "the cell size must be at least 1 metre, got \(cellSize)")
+        }
+        guard let extent, extent.minX.isFinite, extent.maxX.isFinite, extent.minY.isFinite, extent.maxY.isFinite else {
+            throw AtlasError(file: source, "the areas have no geometry to lay a grid over")
+        }
+        let cells = ((extent.maxX - extent.minX) / cellSize + 1) * ((extent.maxY - extent.minY) / cellSize + 1)
+        guard cells <= Self.maximumCellCount else {
+            throw OptionError(
+                "target-grid", "cells of \(cellSize) m over the areas' extent would be \(Int(cells)) cells, more than \(Int(Self.maximumCellCount))")
+        }
+        self.init(covering: extent, cellSize: cellSize)
+    }
+}

@@ -87,13 +87,14 @@ public enum Reaggregation {
     /// Targets that are the cells of one regular grid (an SCB 250 m grid read from its `rutid`s)
     /// take the pure-Swift grid overlay when there are no weights.
     public static func apportionment(
-        sources: [Geometry], targets: [Geometry], weights: PopulationWeights? = nil
+        sources: [Geometry], targets: [Geometry], weights: PopulationWeights? = nil, diagnostics: Diagnostics? = nil
     ) throws -> Apportionment {
         if weights == nil, let (grid, cellTargets) = RegularGrid.cells(of: targets) {
-            return try apportionment(sources: sources, grid: grid, cellTargets: cellTargets, targetCount: targets.count)
+            return try apportionment(
+                sources: sources, grid: grid, cellTargets: cellTargets, targetCount: targets.count, diagnostics: diagnostics)
         }
         let targetTree = STRtree(targets.map { $0.bounds ?? .empty })
-        let perSource = try concurrentMap(sources.count) { context, s -> SourcePieces in
+        let perSource = try concurrentMap(sources.count, diagnostics) { context, s -> SourcePieces in
             try pieces(of: sources[s], targets: targets, tree: targetTree, context: context, keepGeometry: weights != nil)
         }
         var pieceWeights: [[Double]] = perSource.map { [Double](repeating: 0, count: $0.targets.count) }
@@ -115,8 +116,10 @@ public enum Reaggregation {
 
     /// Area-weighted apportioning to the cells of a regular grid, all in pure Swift. Only cells
     /// that some source reaches are targets: `cells[k]` is the grid index of target `k`.
-    public static func apportionment(sources: [Geometry], grid: RegularGrid) throws -> (apportionment: Apportionment, cells: [Int]) {
-        let overlays = try concurrentMap(sources.count) { _, s in grid.overlay(sources[s].polygons) }
+    public static func apportionment(
+        sources: [Geometry], grid: RegularGrid, diagnostics: Diagnostics? = nil
+    ) throws -> (apportionment: Apportionment, cells: [Int]) {
+        let overlays = try concurrentMap(sources.count, diagnostics) { _, s in grid.overlay(sources[s].polygons) }
         var targetOfCell: [Int: Int] = [:]
         var cells: [Int] = []
         var pieces: [Apportionment.Piece] = []
@@ -146,8 +149,10 @@ public enum Reaggregation {
 
     /// By area onto grid cells that stand for given targets (`cellTargets[cell]`); the parts of
     /// sources in other cells are not covered.
-    static func apportionment(sources: [Geometry], grid: RegularGrid, cellTargets: [Int: Int], targetCount: Int) throws -> Apportionment {
-        let overlays = try concurrentMap(sources.count) { _, s in grid.overlay(sources[s].polygons) }
+    static func apportionment(
+        sources: [Geometry], grid: RegularGrid, cellTargets: [Int: Int], targetCount: Int, diagnostics: Diagnostics?
+    ) throws -> Apportionment {
+        let overlays = try concurrentMap(sources.count, diagnostics) { _, s in grid.overlay(sources[s].polygons) }
         var result = Apportionment(sourceCount: sources.count, targetCount: targetCount, pieces: [], areaFallbackSources: [])
         for (s, overlay) in overlays.enumerated() {
             // The source's own area, not just its part in the grid's extent.
@@ -250,11 +255,13 @@ public enum Reaggregation {
     }
 
     /// `body` for 0..<count on all cores, each worker with its own GEOS context.
-    static func concurrentMap<T: Sendable>(_ count: Int, _ body: @Sendable (GEOSContext, Int) throws -> T) throws -> [T] {
+    static func concurrentMap<T: Sendable>(
+        _ count: Int, _ diagnostics: Diagnostics?, _ body: @Sendable (GEOSContext, Int) throws -> T
+    ) throws -> [T] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
         let slots = ResultSlots<T>(count)
-        let progress = Console.shared.progress("overlaying areas", total: count)
-        defer { progress.finish() }
+        let progress = diagnostics?.progress("overlaying areas", total: count)
+        defer { progress?.finish() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let context: GEOSContext
             do { context = try GEOSContext() } catch {
@@ -262,7 +269,7 @@ public enum Reaggregation {
                 return
             }
             while let i = slots.takeNext() {
-                progress.advance()
+                progress?.advance()
                 do { slots.set(i, try body(context, i)) } catch {
                     slots.fail(error)
                     return

@@ -24,6 +24,27 @@ public enum AreaAssignment: String, Sendable, CaseIterable {
 /// (`StopDepartures.stopsLayer`) or from a published stops layer (`qualifyingStops`).
 /// Everything is computed in the metric CRS chosen for the population layer.
 public enum TransitProximity {
+    /// The properties of the areas layer, after the area id.
+    public static let areaSchema: [PropertySpec] = [
+        PropertySpec("population", .real, "people living in the area"),
+        PropertySpec("population_near", .real, "people within the radius of a qualifying stop"),
+        PropertySpec("share_near", .real, "population_near / population, 0–1; null when nobody lives in the area"),
+    ]
+    /// The properties of a stops layer counted from GTFS.
+    public static let gtfsStopSchema: [PropertySpec] = [
+        PropertySpec("stop_id", .string, "the stop, or the parent station its platforms are grouped under"),
+        PropertySpec("stop_name", .string, "the stop's name"),
+        PropertySpec("departures", .integer, "departures in the window"),
+        PropertySpec("min_per_hour", .integer, "departures in the window's quietest hour"),
+        PropertySpec("qualifies", .boolean, "whether the stop has the departures the rule asks for"),
+    ]
+    /// The properties added to a published stops layer.
+    public static let layerStopSchema: [PropertySpec] = [
+        PropertySpec("departures", .real, "the stop's departures, from the departures field"),
+        PropertySpec("qualifies", .boolean, "whether the stop has at least min-departures"),
+    ]
+    public static let radiusProperty = PropertySpec("radius", .real, "the straight-line radius in metres around each qualifying stop")
+
     public struct Options: Sendable {
         public var radius: Double
         public var model: PopulationModel
@@ -62,8 +83,9 @@ public enum TransitProximity {
         let column = try layer.fieldIndex(departuresField)
         // Fields of those names already in the layer (an earlier atlas output) are replaced.
         var out = layer
-        let kept = layer.fields.indices.filter { !["departures", "qualifies"].contains(layer.fields[$0].name) }
-        out.fields = kept.map { layer.fields[$0] } + [Field("departures", .real), Field("qualifies", .boolean)]
+        let added = layerStopSchema.map(\.name)
+        let kept = layer.fields.indices.filter { !added.contains(layer.fields[$0].name) }
+        out.fields = kept.map { layer.fields[$0] } + layerStopSchema.map(\.field)
         for i in out.features.indices {
             out.features[i].values = kept.map { layer.features[i].values[$0] }
             let value = layer.features[i].values[column]
@@ -83,10 +105,10 @@ public enum TransitProximity {
 
     public static func compute(
         stops: Layer, population: Layer, populationField: String, areas: Layer, areaId: String,
-        options: Options = Options()
+        options: Options = Options(), session: Session
     ) throws -> Result {
         guard options.radius > 0 else { throw AtlasError("the radius must be positive, got \(options.radius)") }
-        let projection = try PROJContext()
+        let projection = session.proj
         let cells = try population.toMetric(context: projection)
         let metric = cells.crs!
         let metricStops = try stops.reprojected(to: metric, context: projection)
@@ -100,7 +122,7 @@ public enum TransitProximity {
             if let c = feature.geometry?.points.first { points.append(c) }
         }
 
-        let geos = try GEOSContext()
+        let geos = session.geos
         var people: [Double] = []
         var centroids: [Coordinate] = []
         var cellGeometries: [Geometry?] = []
@@ -173,7 +195,8 @@ public enum TransitProximity {
             }
             let figures = people.indices.map { AreaFigures(count: people[$0] * nearShare[$0], total: people[$0], share: nil) }
             let split = try Reaggregation.apportionment(
-                sources: polygons, targets: metricAreas.features.map { $0.geometry ?? .collection([]) }, weights: nil
+                sources: polygons, targets: metricAreas.features.map { $0.geometry ?? .collection([]) }, weights: nil,
+                diagnostics: session.diagnostics
             ).apply(figures)
             areaPopulation = split.map { $0.total ?? 0 }
             areaNear = split.map { $0.count ?? 0 }
@@ -181,10 +204,10 @@ public enum TransitProximity {
 
         let wgs84Areas = try areas.reprojected(to: .wgs84, context: projection)
         let idField = areas.fields[areaColumn]
-        let kept = areas.keptAttributes(idField: areaColumn, replacedBy: ["population", "population_near", "share_near"])
+        let kept = areas.keptAttributes(idField: areaColumn, replacedBy: areaSchema.map(\.name))
         var out = Layer(
             source: areas.source, format: "GeoJSON", crs: .wgs84,
-            fields: [idField, Field("population", .real), Field("population_near", .real), Field("share_near", .real)] + kept.fields,
+            fields: [idField] + areaSchema.map(\.field) + kept.fields,
             features: [])
         for (a, feature) in wgs84Areas.features.enumerated() {
             let share: Value = areaPopulation[a] > 0 ? .double(areaNear[a] / areaPopulation[a]) : .null
@@ -198,16 +221,14 @@ public enum TransitProximity {
     }
 
     /// The union of the radius circles around the qualifying stops, in WGS 84.
-    public static func coverage(stops: Layer, metricCRS: CRS, options: Options = Options()) throws -> Geometry {
-        let projection = try PROJContext()
-        let metricStops = try stops.reprojected(to: metricCRS, context: projection)
+    public static func coverage(stops: Layer, metricCRS: CRS, options: Options = Options(), session: Session) throws -> Geometry {
+        let metricStops = try stops.reprojected(to: metricCRS, context: session.proj)
         let qualifiesColumn = try stops.fieldIndex("qualifies")
         let points = metricStops.features.compactMap { f -> Coordinate? in
             f.values[qualifiesColumn] == .bool(true) ? f.geometry?.points.first : nil
         }
-        let geos = try GEOSContext()
-        let union = try coverageGeometry(points, options, geos).toGeometry()
-        return try Transformer(from: metricCRS, to: .wgs84, context: projection).transform(union)
+        let union = try coverageGeometry(points, options, session.geos).toGeometry()
+        return try session.transformer(from: metricCRS, to: .wgs84).transform(union)
     }
 
     static func coverageGeometry(_ points: [Coordinate], _ options: Options, _ geos: GEOSContext) throws -> GEOSGeometry {

@@ -13,8 +13,9 @@ public struct OSMRoads: Sendable {
     public var wayCount: Int
     public var missingNodeCount: Int
 
-    public static func read(path: String, mode: TravelMode) throws -> OSMRoads {
-        let file = try OSMPBFFile(path: path)
+    public static func read(path: String, mode: TravelMode, diagnostics: Diagnostics? = nil) throws -> OSMRoads {
+        var file = try OSMPBFFile(path: path)
+        file.diagnostics = diagnostics
         let profile = TravelProfile(mode)
         var refs: [Int64] = []
         var wayEnds: [Int] = []

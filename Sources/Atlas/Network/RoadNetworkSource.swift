@@ -13,18 +13,18 @@ public enum RoadNetworkFormat: String, Sendable, CaseIterable {
 
 extension RoadGraph {
     /// Reads an OSM PBF file for `mode` and projects it to the metric CRS of its extent.
-    public static func openStreetMap(path: String, mode: TravelMode) throws -> RoadGraph {
-        let roads = try OSMRoads.read(path: path, mode: mode)
+    public static func openStreetMap(path: String, mode: TravelMode, session: Session) throws -> RoadGraph {
+        let roads = try OSMRoads.read(path: path, mode: mode, diagnostics: session.diagnostics)
         guard !roads.coordinates.isEmpty else {
             throw AtlasError(file: path, "no roads usable by \(mode.rawValue) in the file")
         }
         if roads.missingNodeCount > 0 {
-            Console.shared.warning("\(path): \(roads.missingNodeCount) nodes referenced by roads are not in the file (a clipped extract); their road pieces are left out")
+            session.diagnostics.warning("\(path): \(roads.missingNodeCount) nodes referenced by roads are not in the file (a clipped extract); their road pieces are left out")
         }
         var extent = Bounds.empty
         for c in roads.coordinates { extent.extend(c) }
         let crs = MetricCRS.choose(forLonLatBounds: extent)
-        let transformer = try Transformer(from: .wgs84, to: crs)
+        let transformer = try session.transformer(from: .wgs84, to: crs)
         do {
             return try roads.graph(crs: crs) { try transformer.transform(&$0) }
         } catch let error as AtlasError {
@@ -33,8 +33,8 @@ extension RoadGraph {
     }
 
     /// Builds the graph from a line layer, first projected to its metric CRS.
-    public static func lineLayer(_ layer: Layer, options: LineNetworkOptions) throws -> RoadGraph {
-        let metric = try layer.toMetric()
+    public static func lineLayer(_ layer: Layer, options: LineNetworkOptions, session: Session) throws -> RoadGraph {
+        let metric = try layer.toMetric(context: session.proj)
         do {
             return try RoadGraph(lines: metric, options: options)
         } catch let error as AtlasError {

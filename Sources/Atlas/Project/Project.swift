@@ -3,9 +3,10 @@ import Yams
 
 /// A project file (`atlas build PROJECT.yml`): named inputs, indicator runs with their options,
 /// and a report. Paths are relative to the project file; outputs are relative to the output
-/// folder. Everything is checked when the file is loaded, before anything runs: unknown keys,
-/// missing inputs and runs of unknown indicators are errors naming the key, line or file.
-public struct Project: @unchecked Sendable {
+/// folder. Each run's options decode straight into its indicator's request, so everything the
+/// file says is checked when it is loaded: unknown keys and options, bad values, missing inputs
+/// and runs of unknown indicators are errors naming the file, the line and the key.
+public struct Project: Sendable {
     public struct Input: Sendable, Equatable {
         public var name: String
         /// Absolute path.
@@ -18,14 +19,12 @@ public struct Project: @unchecked Sendable {
 
     public struct Run: Sendable {
         public var name: String
-        /// `lowincome`, `transit` or `access`.
-        public var indicator: String
-        /// Output file name, relative to the output folder.
-        public var out: String
-        /// Command-line options as (name without the leading --, values); a flag has the single value "true".
-        public var options: [(name: String, values: [String])]
+        /// The run's request; its output paths are relative to the output folder.
+        public var request: any IndicatorRequest
         public var section: Section?
         public var line: Int
+
+        public var indicator: String { type(of: request).indicator }
     }
 
     /// How a run appears in the report.
@@ -44,7 +43,12 @@ public struct Project: @unchecked Sendable {
         public var place: String?
     }
 
-    public static let indicators = ["lowincome", "transit", "access"]
+    /// The indicators a run may name, by name.
+    public static let requestTypes: [String: any IndicatorRequest.Type] = [
+        LowIncomeRequest.indicator: LowIncomeRequest.self, TransitRequest.indicator: TransitRequest.self,
+        AccessRequest.indicator: AccessRequest.self,
+    ]
+    public static var indicators: [String] { requestTypes.keys.sorted() }
 
     public var file: String
     public var title: String
@@ -64,6 +68,9 @@ public struct Project: @unchecked Sendable {
             throw AtlasError(file: path, "cannot read the project file")
         }
         let text = String(decoding: data, as: UTF8.self)
+        if let depth = flowNestingDepth(text), depth > maximumNesting {
+            throw AtlasError(file: path, "lists and mappings are nested \(depth) deep; a project file needs at most \(maximumNesting)")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw AtlasError(file: path, "the project file is empty") }
@@ -74,6 +81,38 @@ public struct Project: @unchecked Sendable {
             throw AtlasError(file: path, "not valid YAML: \(error)")
         }
         return try ProjectParser(path: path).project(root)
+    }
+}
+
+extension Project {
+    static let maximumNesting = 32
+
+    /// The deepest nesting of `[`/`{` outside quotes and comments, checked before the YAML parser
+    /// (which recurses per level) sees the text; nil when there are no brackets.
+    static func flowNestingDepth(_ text: String) -> Int? {
+        var depth = 0, deepest = 0
+        var quote: UInt8?
+        var comment = false
+        for byte in text.utf8 {
+            if comment {
+                if byte == UInt8(ascii: "\n") { comment = false }
+                continue
+            }
+            if let q = quote {
+                if byte == q { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
+            case UInt8(ascii: "#"): comment = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return deepest > 0 ? deepest : nil
     }
 }
 
@@ -158,37 +197,112 @@ private struct ProjectParser {
         guard case .sequence(let sequence) = node else { throw error(node, "runs must be a list") }
         var names: Set<String> = []
         return try sequence.map { item in
-            var run = Project.Run(name: "", indicator: "", out: "", options: [], section: nil, line: item.mark?.line ?? 0)
+            var name = "", indicator = "", out = "", optionsNode: Node?, section: Project.Section?
             for (key, value) in try mapping(item, "a run", allowed: ["name", "indicator", "out", "options", "report"]) {
                 switch key {
-                case "name": run.name = try scalar(value, "name")
-                case "indicator": run.indicator = try scalar(value, "indicator")
-                case "out": run.out = try scalar(value, "out")
-                case "options": run.options = try options(value)
-                default: run.section = try section(value)
+                case "name": name = try scalar(value, "name")
+                case "indicator": indicator = try scalar(value, "indicator")
+                case "out": out = try scalar(value, "out")
+                case "options": optionsNode = value
+                default: section = try self.section(value)
                 }
             }
-            guard !run.name.isEmpty else { throw error(item, "a run needs a name") }
-            guard names.insert(run.name).inserted else { throw error(item, "two runs are named '\(run.name)'") }
-            guard Project.indicators.contains(run.indicator) else {
-                throw error(item, "run '\(run.name)': indicator must be one of \(Project.indicators.joined(separator: ", "))")
+            guard !name.isEmpty else { throw error(item, "a run needs a name") }
+            guard names.insert(name).inserted else { throw error(item, "two runs are named '\(name)'") }
+            guard let type = Project.requestTypes[indicator] else {
+                throw error(item, "run '\(name)': indicator must be one of \(Project.indicators.joined(separator: ", "))")
             }
-            guard !run.out.isEmpty else { throw error(item, "run '\(run.name)' needs an out file") }
-            return run
+            guard !out.isEmpty else { throw error(item, "run '\(name)' needs an out file") }
+            let request = try decode(type, optionsNode ?? Node.mapping(Node.Mapping([])), run: name, out: out, inputs: inputs, at: item)
+            return Project.Run(name: name, request: request, section: section, line: item.mark?.line ?? 0)
         }
     }
 
-    func options(_ node: Node) throws -> [(name: String, values: [String])] {
-        guard case .mapping(let entries) = node else { throw error(node, "options must be a mapping") }
-        return try entries.map { key, value in
-            guard let raw = key.string else { throw error(key, "option names must be text") }
+    /// Options that give the id field of an input option, filled from the input's `id`.
+    static let idOptions = ["areas": "area-id", "target": "target-id", "destinations": "destination-id", "origins": "origin-id"]
+    /// Options that say how to read every input of a run without its own.
+    static let readingOptions = ["crs", "x", "y", "rutid", "cell-size"]
+
+    /// The run's options as its request: names of inputs become their files (with the input's
+    /// CRS and id field), other paths are taken relative to the project file.
+    func decode<Request: IndicatorRequest>(
+        _ type: Request.Type, _ node: Node, run: String, out: String, inputs: [Project.Input], at item: Node
+    ) throws -> Request {
+        guard case .mapping(let entries) = node else { throw error(node, "run '\(run)': options must be a mapping") }
+        let known = Set(Request.optionNames).subtracting(Request.outputNames.intersection(["out"]))
+        var options: [(key: String, keyNode: Node, value: Node)] = []
+        for (key, value) in entries {
+            guard let raw = key.string else { throw error(key, "run '\(run)': option names must be text") }
             // Options are spelt as on the command line; snake_case is accepted too.
             let name = raw.replacingOccurrences(of: "_", with: "-")
-            switch value {
-            case .scalar(let s): return (name, [s.string])
-            case .sequence(let items): return (name, try items.map { try scalar($0, "option '\(name)'") })
-            default: throw error(value, "option '\(name)' must be a value or a list of values")
+            if name == "out" { throw error(key, "run '\(run)': give the output as the run's 'out', not as an option") }
+            guard known.contains(name) || Self.readingOptions.contains(name) else {
+                throw error(key, "run '\(run)': unknown option '\(raw)' for \(Request.indicator); known options: \(known.sorted().joined(separator: ", "))")
             }
+            options.append((name, key, value))
+        }
+        let given = Set(options.map(\.key))
+        var reading: [(Node, Node)] = []
+        for (name, _, value) in options where Self.readingOptions.contains(name) { reading.append((Node(name), value)) }
+
+        var decoded: [(Node, Node)] = [(Node("out"), Node(out))]
+        for (name, keyNode, value) in options where !Self.readingOptions.contains(name) {
+            guard Request.inputNames.contains(name), case .scalar(let scalar) = value else {
+                decoded.append((keyNode, value))
+                continue
+            }
+            let input = inputs.first { $0.name == scalar.string }
+            let path = input?.path ?? resolve(scalar.string)
+            if Request.fileInputNames.contains(name) {
+                decoded.append((Node(name), Node(path)))
+                continue
+            }
+            var source: [(Node, Node)] = [(Node("path"), Node(path))]
+            if let crs = input?.crs { source.append((Node("crs"), Node(crs))) }
+            for (k, v) in reading where !(k.string == "crs" && input?.crs != nil) { source.append((k, v)) }
+            decoded.append((Node(name), .mapping(Node.Mapping(source))))
+            if let idOption = Self.idOptions[name], let id = input?.id, !given.contains(idOption), known.contains(idOption) {
+                decoded.append((Node(idOption), Node(id)))
+            }
+        }
+        let yaml: String
+        do { yaml = try Yams.serialize(node: .mapping(Node.Mapping(decoded))) } catch {
+            throw self.error(node, "run '\(run)': \(error)")
+        }
+        do {
+            return try YAMLDecoder().decode(Request.self, from: yaml)
+        } catch let decodingError as DecodingError {
+            let (key, message) = Self.describe(decodingError)
+            let keyNode = key.flatMap { k in options.first { $0.key == k }?.keyNode } ?? item
+            throw self.error(keyNode, "run '\(run)': \(message)")
+        } catch let optionError as OptionError {
+            let keyNode = options.first { $0.key == optionError.option }?.keyNode ?? item
+            throw self.error(keyNode, "run '\(run)': \(optionError)")
+        }
+    }
+
+    /// The option a decoding error is about and a sentence for the user.
+    static func describe(_ error: DecodingError) -> (key: String?, message: String) {
+        switch error {
+        case .keyNotFound(let key, _):
+            return (nil, "the option '\(key.stringValue)' is missing")
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let key = context.codingPath.first?.stringValue
+            return (key, "option '\(key ?? "?")': expected \(typeName(type))")
+        case .dataCorrupted(let context):
+            let key = context.codingPath.first?.stringValue
+            return (key, "option '\(key ?? "?")': \(context.debugDescription)")
+        @unknown default:
+            return (nil, "\(error)")
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Int.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a single value"
+        default: "a value of another kind"
         }
     }
 

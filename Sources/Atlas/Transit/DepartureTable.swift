@@ -45,10 +45,7 @@ extension StopDepartures {
     public func stopsLayer(rule: DepartureRule, minPerHour: Double, source: String) -> Layer {
         var layer = Layer(
             source: source, format: "GTFS", crs: .wgs84,
-            fields: [
-                Field("stop_id", .string), Field("stop_name", .string), Field("departures", .integer),
-                Field("min_per_hour", .integer), Field("qualifies", .boolean),
-            ],
+            fields: TransitProximity.gtfsStopSchema.map(\.field),
             features: [])
         for (i, stop) in stops.enumerated() {
             guard let c = stop.coordinate else { continue }

@@ -130,7 +130,7 @@ struct ShapefileCorpusTests {
         #expect(inspection.invalid.map(\.record) == [2, 3])
         #expect(inspection.invalid.first?.reason.hasPrefix("Self-intersection") == true, "\(inspection.invalid)")
 
-        let repaired = try layer.madeValid()
+        let repaired = try layer.madeValid(context: try GEOSContext())
         #expect(try LayerInspection(layer: repaired).invalid.isEmpty)
         // The bow-tie becomes its two triangles of area 1 each; the spike encloses no area, so
         // the polygonal part left is the 2 × 2 square (GEOS's default method keeps the spike

@@ -68,7 +68,7 @@ struct HealthcareAccessTests {
         let inputs = HealthcareAccess.Inputs(
             origins: origins, populationField: "pop", destinations: destinations, destinationId: "name",
             destinationFilter: try .init(parsing: ["kind=vårdcentral"]), areas: areas, areaId: "code")
-        let outputs = try HealthcareAccess().run(graph: Self.swedishGrid(), inputs: inputs)
+        let outputs = try HealthcareAccess().run(graph: Self.swedishGrid(), inputs: inputs, session: try Session())
 
         let minutes = try outputs.cells.values(of: "minutes")
         // (2000, 2000): 2 × 60 s + 2 × 120 s = 360 s = 6 min, to the only care point kept by the filter.
@@ -106,7 +106,7 @@ struct HealthcareAccessTests {
 
     @Test func portoAlegreWalkIsDeterministic() throws {
         let data = "porto-alegre/"
-        let graph = try RoadGraph.openStreetMap(path: TestData.shared(data + "poa_osm.pbf"), mode: .walk)
+        let graph = try RoadGraph.openStreetMap(path: TestData.shared(data + "poa_osm.pbf"), mode: .walk, session: try Session())
         // The same counts Scripts/access_walk_check.py gets from pyosmium for the walk rules.
         #expect(graph.nodeCount == 37_934)
         #expect(graph.segmentCount == 45_043)
@@ -119,7 +119,7 @@ struct HealthcareAccessTests {
         let folder = try TestData.temporaryFolder()
         var written: [Data] = []
         for run in 0..<2 {
-            let outputs = try HealthcareAccess().run(graph: graph, inputs: inputs)
+            let outputs = try HealthcareAccess().run(graph: graph, inputs: inputs, session: try Session())
             let path = folder + "/cells\(run).geojson"
             let writer = try GeoJSONWriter(path: path, fields: outputs.cells.fields)
             for f in outputs.cells.features { try writer.write(f) }

@@ -15,10 +15,18 @@ enum TestData {
         repositoryRoot.appendingPathComponent("GeoData/" + relative).path
     }
 
+    /// One folder per test process holds every test's temporary folders; it is removed when the
+    /// process exits.
+    static let processFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-tests-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        atexit { try? FileManager.default.removeItem(at: TestData.processFolder) }
+        return url
+    }()
+
     /// A fresh empty folder for a test's outputs.
     static func temporaryFolder() throws -> String {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("atlas-tests-\(UUID().uuidString)")
+        let url = processFolder.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
     }

@@ -35,7 +35,7 @@ import Testing
         let (stops, cells, areas) = Self.layers()
         let result = try TransitProximity.compute(
             stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
-            options: TransitProximity.Options(areaAssignment: assignment))
+            options: TransitProximity.Options(areaAssignment: assignment), session: try Session())
         return result.areas.features.map { f in [f.values[1].number, f.values[2].number, f.values[3].number] }
     }
 

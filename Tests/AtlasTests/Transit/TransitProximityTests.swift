@@ -34,7 +34,7 @@ import Testing
                 Feature(geometry: Self.square(489_000, 6_599_000, 1000), values: [.string("empty")]),
             ])
         let result = try TransitProximity.compute(
-            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id")
+            stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id", session: try Session())
         #expect(result.qualifyingStops == 1)
         let a = result.areas.features[0].values
         #expect(a[0] == .string("A"))
@@ -46,7 +46,7 @@ import Testing
         // With a 600 m radius both cells near the first stop count.
         let wider = try TransitProximity.compute(
             stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
-            options: .init(radius: 600))
+            options: .init(radius: 600), session: try Session())
         #expect(wider.areas.features[0].values[2] == .double(40))
     }
 
@@ -67,7 +67,7 @@ import Testing
             features: [Feature(geometry: Self.square(499_000, 6_599_000, 5000), values: [.string("A")])])
         let result = try TransitProximity.compute(
             stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id",
-            options: .init(model: .areal))
+            options: .init(model: .areal), session: try Session())
         #expect(result.areas.features[0].values[2] == .double(7))
         #expect(result.population == 12)
     }
@@ -86,7 +86,7 @@ import Testing
         let hexagons = try GeoJSONReader.read(path: TestData.shared("porto-alegre/poa_hexgrid.geojson"))
         let districts = try GeoJSONReader.read(path: TestData.shared("porto-alegre/poa_districts.geojson"))
         let centroid = try TransitProximity.compute(
-            stops: stops, population: hexagons, populationField: "population", areas: districts, areaId: "district")
+            stops: stops, population: hexagons, populationField: "population", areas: districts, areaId: "district", session: try Session())
         #expect(centroid.metricCRS == CRS(epsg: 32722))
         #expect(centroid.areas.features.count == 44)
         #expect(centroid.population == 812_870)
@@ -96,7 +96,7 @@ import Testing
         #expect(district.values[2] == .double(8_799))
         let areal = try TransitProximity.compute(
             stops: stops, population: hexagons, populationField: "population", areas: districts, areaId: "district",
-            options: .init(model: .areal))
+            options: .init(model: .areal), session: try Session())
         #expect(abs(areal.populationNear - 757_330.5562540637) < 1e-6)
         let arealDistrict = try #require(areal.areas.features.first { $0.values[0] == .string("87a901284ffffff") })
         #expect(abs((arealDistrict.values[2].number ?? 0) - 8_529.948942964704) < 1e-6)
@@ -112,7 +112,7 @@ import Testing
         let grid = try GeoJSONReader.read(path: TestData.shared("falun/falun_befolkning_1km_2025.geojson"))
         let deso = try GeoJSONReader.read(path: TestData.shared("falun/falun_deso_2025_pop2024.geojson"))
         let result = try TransitProximity.compute(
-            stops: stops, population: grid, populationField: "befolkning_2025", areas: deso, areaId: "desokod")
+            stops: stops, population: grid, populationField: "befolkning_2025", areas: deso, areaId: "desokod", session: try Session())
         #expect(result.qualifyingStops == 290)
         #expect(result.metricCRS == .sweref99TM)
         #expect(result.areas.features.count == 37)

@@ -91,9 +91,10 @@ public final class GTFSFeed {
 
     public var path: String { source.path }
 
-    public static func read(path: String) throws -> GTFSFeed {
-        let feed = try GTFSFeed(source: GTFSSource(path: path))
-        return feed
+    public static func read(path: String, diagnostics: Diagnostics? = nil) throws -> GTFSFeed {
+        let source = try GTFSSource(path: path)
+        source.diagnostics = diagnostics
+        return try GTFSFeed(source: source)
     }
 
     init(source: GTFSSource) throws {

@@ -7,6 +7,8 @@ public final class GTFSSource {
     private let archive: ZipArchive?
     /// Member name per GTFS file name, for zips whose files sit in a subfolder.
     private let members: [String: ZipEntry]
+    /// Where progress on large tables is shown.
+    public var diagnostics: Diagnostics?
 
     public init(path: String) throws {
         self.path = path
@@ -97,7 +99,7 @@ public final class GTFSSource {
             }
         }
         // Large tables (stop_times.txt of a national feed) show progress by bytes read.
-        let progress = size(of: file).flatMap { $0 > 1 << 24 ? Console.shared.progress("reading \(name)", total: $0, bytes: true) : nil }
+        let progress = size(of: file).flatMap { $0 > 1 << 24 ? diagnostics?.progress("reading \(name)", total: $0, bytes: true) : nil }
         defer { progress?.finish() }
         do {
             try read(file) {

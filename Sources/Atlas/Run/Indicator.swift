@@ -1,0 +1,204 @@
+import Foundation
+
+/// One run of an indicator, as a value: everything the run needs, with the defaults in one place.
+/// The command line, a project file and a Swift program all build the same request, so the same
+/// run gives the same layers whichever way it was asked for.
+///
+/// `validate(in:)` opens every input and checks every field name, CRS and combination of options
+/// without computing; `run(in:)` computes. Keys (`CodingKeys`) are the command-line options' long
+/// names, which are also the keys of a run's `options` in a project file.
+public protocol IndicatorRequest: Codable, Sendable {
+    associatedtype Result: IndicatorResult
+    /// The indicator's name: `lowincome`, `transit`, `access`.
+    static var indicator: String { get }
+    /// Every key the request decodes.
+    static var optionNames: [String] { get }
+    /// Keys that name output files (not recorded among the parameters).
+    static var outputNames: Set<String> { get }
+    /// Keys that name input layers or files, which a project file may give as input names.
+    static var inputNames: Set<String> { get }
+    /// Input keys whose value is a plain file path rather than a layer (a table, a feed).
+    static var fileInputNames: Set<String> { get }
+    /// The input files the request names, by option, in the order of `inputNames`' options.
+    var inputPaths: [(option: String, path: String)] { get }
+
+    func validate(in session: Session) throws
+    func run(in session: Session) throws -> Result
+    /// The output files the request names, with the layer (or table) each receives.
+    var outputs: [(role: String, path: String)] { get }
+    /// Decimals of the written coordinates.
+    var precision: Int { get }
+    /// The same request with every output path passed through `place`.
+    func placingOutputs(_ place: (String) throws -> String) rethrows -> Self
+}
+
+/// What a run produced: its layers by role, and anything else the caller may print.
+public protocol IndicatorResult {
+    var layers: [IndicatorLayer] { get }
+    /// Lines summarising the run for the user.
+    var summary: [String] { get }
+    /// Writes outputs that are not layers (tables); returns false when `role` is not one.
+    func writeOther(role: String, to path: String) throws -> Bool
+}
+
+extension IndicatorResult {
+    public func writeOther(role: String, to path: String) throws -> Bool { false }
+
+    public func layer(_ role: String) -> IndicatorLayer? { layers.first { $0.role == role } }
+}
+
+/// One property an indicator writes: its name, type and meaning, defined once and used by the
+/// writer, the provenance, the report and the command's help.
+public struct PropertySpec: Sendable, Hashable {
+    public var name: String
+    public var type: FieldType
+    public var meaning: String
+
+    public init(_ name: String, _ type: FieldType, _ meaning: String) {
+        self.name = name
+        self.type = type
+        self.meaning = meaning
+    }
+
+    public var field: Field { Field(name, type) }
+
+    var json: JSONValue {
+        .object([("name", .string(name)), ("type", .string(type.rawValue)), ("meaning", .string(meaning))])
+    }
+}
+
+/// A layer an indicator produced, in WGS 84, with what it needs to describe itself.
+public struct IndicatorLayer: Sendable {
+    /// `areas`, `stops`, `cells`, `isochrones`, `coverage`.
+    public var role: String
+    public var layer: Layer
+    /// The indicator's own properties on this layer, in output order.
+    public var schema: [PropertySpec]
+    /// The property a map or report shows first (`share`, `share_near`, `mean_minutes`).
+    public var primary: String?
+    /// The field that identifies each feature (the area id).
+    public var idField: String?
+    /// The legend breaks, written as `"atlas:classes"`.
+    public var classes: JSONValue?
+    public var provenance: Provenance
+
+    public init(
+        role: String, layer: Layer, schema: [PropertySpec], primary: String? = nil, idField: String? = nil,
+        classes: JSONValue? = nil, provenance: Provenance
+    ) {
+        self.role = role
+        self.layer = layer
+        self.schema = schema
+        self.primary = primary
+        self.idField = idField
+        self.classes = classes
+        self.provenance = provenance
+    }
+
+    /// The FeatureCollection's foreign members (RFC 7946 §6.1).
+    public var foreignMembers: [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [("atlas:run", provenance.json(role: role, schema: schema, primary: primary, idField: idField))]
+        if let classes { members.append(("atlas:classes", classes)) }
+        return members
+    }
+
+    /// Writes the layer as RFC 7946 GeoJSON; returns the number of features written.
+    @discardableResult
+    public func write(to path: String, precision: Int = 6) throws -> Int {
+        let writer = try GeoJSONWriter(path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers)
+        for feature in layer.features { try writer.write(feature) }
+        return try writer.finish()
+    }
+}
+
+/// How a layer was made: written as the `"atlas:run"` member of every FeatureCollection atlas writes.
+public struct Provenance: Sendable {
+    public static let atlasVersion = "0.2.0"
+
+    public var indicator: String
+    public var version = Provenance.atlasVersion
+    /// Every parameter with its effective value, defaults included, keyed by option name.
+    public var parameters: JSONValue
+    /// Each input by option name, file name, size and SHA-256.
+    public var inputs: [(option: String, fingerprint: InputFingerprint)]
+    /// ISO 8601, UTC.
+    public var time: String
+    public var warnings: [String]
+
+    public init(indicator: String, parameters: JSONValue, inputs: [(option: String, fingerprint: InputFingerprint)], time: String, warnings: [String]) {
+        self.indicator = indicator
+        self.parameters = parameters
+        self.inputs = inputs
+        self.time = time
+        self.warnings = warnings
+    }
+
+    /// The provenance of a request's run: its parameters from the request's own encoding.
+    public init<Request: IndicatorRequest>(_ request: Request, session: Session, warnings: [String]) throws {
+        let data = try Self.encoder.encode(request)
+        guard case .object(let members) = try JSONParser.parse([UInt8](data)) else {
+            throw AtlasError("the parameters of a \(Request.indicator) run did not encode as an object")
+        }
+        let parameters = members.filter { !Request.outputNames.contains($0.0) }
+        let inputs = try request.inputPaths.map { (option: $0.option, fingerprint: try session.fingerprint($0.path)) }
+        self.init(
+            indicator: Request.indicator, parameters: .object(parameters), inputs: inputs,
+            time: Self.timestamp(session.startedAt), warnings: warnings)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    public func json(role: String? = nil, schema: [PropertySpec] = [], primary: String? = nil, idField: String? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("indicator", .string(indicator)), ("version", .string(version)), ("time", .string(time)),
+            ("parameters", parameters),
+            ("inputs", .array(inputs.map { input in
+                .object([
+                    ("option", .string(input.option)), ("file", .string(input.fingerprint.file)),
+                    ("bytes", .int(input.fingerprint.bytes)), ("sha256", .string(input.fingerprint.sha256)),
+                ])
+            })),
+        ]
+        if let role { members.append(("layer", .string(role))) }
+        if let idField { members.append(("id", .string(idField))) }
+        if let primary { members.append(("primary", .string(primary))) }
+        if !schema.isEmpty { members.append(("properties", .array(schema.map(\.json)))) }
+        members.append(("warnings", .array(warnings.map { .string($0) })))
+        return .object(members)
+    }
+}
+
+extension IndicatorRequest {
+    public static var fileInputNames: Set<String> { [] }
+
+    /// Writes every output the request names; returns a summary line per file, naming it as
+    /// `shown` says (a build names the file where it will end up, not where it is staged).
+    @discardableResult
+    public func write(_ result: Result, in session: Session, shown: (String) -> String = { $0 }) throws -> [String] {
+        var lines: [String] = []
+        for (role, path) in outputs {
+            if let layer = result.layer(role) {
+                let count = try layer.write(to: path, precision: precision)
+                lines.append("wrote \(shown(path)): \(count) \(role)")
+            } else if try result.writeOther(role: role, to: path) {
+                lines.append("wrote \(shown(path))")
+            } else {
+                throw AtlasError(file: path, "the \(Self.indicator) run produced no \(role) output")
+            }
+        }
+        lines.forEach(session.diagnostics.info)
+        return lines
+    }
+}
