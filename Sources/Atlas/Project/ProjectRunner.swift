@@ -41,6 +41,8 @@ public struct ProjectRunner {
         for (run, request) in runs {
             do { try request.validate(in: session) } catch let error as OptionError {
                 throw AtlasError(file: project.file, "run '\(run.name)' (line \(run.line)): \(error)")
+            } catch let error as AtlasError {
+                throw AtlasError(file: project.file, "run '\(run.name)' (line \(run.line)): \(error)")
             }
         }
 
