@@ -80,6 +80,7 @@ extension PopulationModel: ExpressibleByArgument {}
 extension AreaAssignment: ExpressibleByArgument {}
 extension TravelMode: ExpressibleByArgument {}
 extension RoadNetworkFormat: ExpressibleByArgument {}
+extension MissingRule: ExpressibleByArgument {}
 
 extension TimeWindow: ExpressibleByArgument {}
 

@@ -14,10 +14,16 @@ struct LowIncomeCommand: ParsableCommand {
             Cells '..', '.', '-' and empty are not published: null, never zero ('..' also marks the \
             area suppressed). Without --stats, --count/--total/--share name fields of the areas.
 
+            Every area has a status: ok (a figure), suppressed (withheld: '..' from the publisher, \
+            or a total below --min-total; suppressed: true) or missing (no row, an empty cell).
+
             With --target (or --target-grid) the figures are re-aggregated: apportioned by the \
             population of --weights split by area over the sources (dasymetric), or by area \
-            without weights; shares are recomputed from the apportioned counts. Areas with a total \
-            below --min-total get null figures and suppressed: true, derived areas too.
+            without weights; shares are recomputed from the apportioned counts. Each target is \
+            computed from the sources with usable figures only, so one gap does not blank a whole \
+            area nor bias its share, and gets a coverage: the part of its weight (weight \
+            population, else area) those sources give; below --min-coverage it is missing. \
+            Disclosure control applies to the result.
 
             --classes adds a class (1..K) per area and the breaks to the FeatureCollection as \
             "atlas:classes": {"field": "share", "scheme": ..., "breaks": [upper bounds], "minimum": ...}.
@@ -69,6 +75,12 @@ struct LowIncomeCommand: ParsableCommand {
     @Option(help: "Withhold the figures of areas whose total is below this.")
     var minTotal: Double = DisclosureControl.defaultMinimumTotal
 
+    @Option(help: "Re-aggregation: a target whose weight comes less than this (0–1) from sources with usable figures is missing.")
+    var minCoverage = 0.5
+
+    @Option(help: "Re-aggregation: available computes each target from the sources with usable figures; propagate makes a target unknown when any material part of it is.")
+    var missing = MissingRule.available
+
     @Option(help: "Number of map classes to add as 'class'.")
     var classes: Int?
 
@@ -105,6 +117,8 @@ struct LowIncomeCommand: ParsableCommand {
         request.weights = try reading.source(weights)
         request.weightField = weightField
         request.minTotal = minTotal
+        request.minCoverage = minCoverage
+        request.missing = missing
         request.classes = classes
         request.scheme = scheme
         request.strict = strict

@@ -6,6 +6,8 @@ public struct AreaFigures: Hashable, Sendable {
     public var share: Double?
     /// Withheld: by the publisher (`..` in the table) or by `DisclosureControl`.
     public var suppressed: Bool
+    /// Re-aggregated figures: the part of the area's weight that comes from sources with usable figures.
+    public var coverage: Double?
 
     public init(count: Double?, total: Double?, share: Double?, suppressed: Bool = false) {
         self.count = count
@@ -14,8 +16,23 @@ public struct AreaFigures: Hashable, Sendable {
         self.suppressed = suppressed
     }
 
+    /// A figure, withheld, or missing (no row, an empty cell, too little coverage).
+    public var status: FigureStatus {
+        if suppressed { return .suppressed }
+        return share == nil ? .missing : .ok
+    }
+
     public static let unknown = AreaFigures(count: nil, total: nil, share: nil)
     public static let withheld = AreaFigures(count: nil, total: nil, share: nil, suppressed: true)
+}
+
+/// The three states of an area's figures, written as `status`.
+public enum FigureStatus: String, Sendable, CaseIterable {
+    case ok
+    /// Withheld by the publisher (`..`) or by disclosure control (a total below `min-total`).
+    case suppressed
+    /// Not known: no row in the table, an empty cell, or too little of the area covered.
+    case missing
 }
 
 /// Disclosure control: no figure is published for an area whose total is below a threshold.
@@ -41,8 +58,10 @@ public struct DisclosureControl: Hashable, Sendable {
     /// the publisher already withheld, gives nulls and `suppressed: true`. Without a total
     /// (a published share alone) the threshold cannot be checked and the share passes as published.
     public func apply(_ figures: AreaFigures) -> AreaFigures {
-        if figures.suppressed { return .withheld }
-        if let total = figures.total, total < minimumTotal { return .withheld }
+        var withheld = AreaFigures.withheld
+        withheld.coverage = figures.coverage
+        if figures.suppressed { return withheld }
+        if let total = figures.total, total < minimumTotal { return withheld }
         return figures
     }
 }

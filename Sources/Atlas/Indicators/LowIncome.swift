@@ -69,7 +69,10 @@ public enum LowIncome {
         PropertySpec("total", .real, "all children the share is of; null when withheld or not published"),
         PropertySpec("share", .real, "count / total, 0–1; null when withheld or not published"),
         PropertySpec("suppressed", .boolean, "true when the figures are withheld: '..' in the table, or a total below min-total"),
+        PropertySpec("status", .string, "ok, suppressed (withheld) or missing (no row, an empty cell, or too little coverage)"),
     ]
+    public static let coverageProperty = PropertySpec(
+        "coverage", .real, "re-aggregated: the part of the area's weight (population, else area) from sources with usable figures, 0–1")
     public static let classProperty = PropertySpec("class", .integer, "map class of share, 1 (lowest) to the number of classes")
 
     /// Figures per area from a table keyed by region code; codes are matched as `RegionKey` says.
@@ -155,7 +158,9 @@ public struct LowIncomeLayer: Sendable {
     public var keptFields: [Field] = []
     public var keptValues: [[Value]] = []
 
-    public static let outputFieldNames = ["count", "total", "share", "suppressed", "class"]
+    public static let outputFieldNames = ["count", "total", "share", "suppressed", "status", "coverage", "class"]
+    /// Whether the figures were re-aggregated (and so carry a coverage).
+    public var reaggregated = false
 
     public init(idField: Field, ids: [Value], geometries: [Geometry?], figures: [AreaFigures]) {
         self.idField = idField
@@ -166,6 +171,7 @@ public struct LowIncomeLayer: Sendable {
 
     public var fields: [Field] {
         var fields = [idField] + LowIncome.schema.map(\.field)
+        if reaggregated { fields.append(LowIncome.coverageProperty.field) }
         if classes != nil { fields.append(LowIncome.classProperty.field) }
         return fields + keptFields
     }
@@ -186,7 +192,8 @@ public struct LowIncomeLayer: Sendable {
         ids.indices.map { k in
             let f = figures[k]
             func number(_ d: Double?) -> Value { d.map { .double($0) } ?? .null }
-            var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed)]
+            var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed), .string(f.status.rawValue)]
+            if reaggregated { values.append(number(f.coverage)) }
             if let classes { values.append(classes[k].map { .int($0) } ?? .null) }
             if !keptFields.isEmpty { values += keptValues[k] }
             return Feature(geometry: geometries[k], values: values)

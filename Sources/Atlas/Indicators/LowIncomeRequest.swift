@@ -23,6 +23,9 @@ public struct LowIncomeRequest: IndicatorRequest {
     public var weights: LayerSource?
     public var weightField: String?
     public var minTotal: Double = DisclosureControl.defaultMinimumTotal
+    /// Re-aggregation: below this coverage by usable sources a target is missing.
+    public var minCoverage = 0.5
+    public var missing = MissingRule.available
     public var classes: Int?
     public var scheme: ClassificationScheme = .quantile
     /// A join with unmatched areas or rows is an error rather than a warning.
@@ -38,7 +41,8 @@ public struct LowIncomeRequest: IndicatorRequest {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", count, total, share
         case shareUnit = "share-unit", target, targetID = "target-id", targetGrid = "target-grid", weights
-        case weightField = "weight-field", minTotal = "min-total", classes, scheme, strict, out, precision
+        case weightField = "weight-field", minTotal = "min-total", minCoverage = "min-coverage", missing, classes, scheme
+        case strict, out, precision
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -74,6 +78,8 @@ public struct LowIncomeRequest: IndicatorRequest {
         try c.read(&weights, .weights)
         try c.read(&weightField, .weightField)
         try c.read(&minTotal, .minTotal)
+        try c.read(&minCoverage, .minCoverage)
+        try c.read(&missing, .missing)
         try c.read(&classes, .classes)
         try c.read(&scheme, .scheme)
         try c.read(&strict, .strict)
@@ -113,6 +119,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         }
         if let classes, classes < 1 { throw OptionError("classes", "must be at least 1, got \(classes)") }
         guard minTotal >= 0, minTotal.isFinite else { throw OptionError("min-total", "must be a number ≥ 0, got \(minTotal)") }
+        guard (0...1).contains(minCoverage) else { throw OptionError("min-coverage", "must be between 0 and 1, got \(minCoverage)") }
         try OutputPath.check(precision: precision)
         if let out { try OutputPath.checkLayer(out, option: "out") }
         if target != nil || targetGrid != nil, case .share(_, _, nil) = measure {
@@ -159,6 +166,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         var output: LowIncomeLayer
         if target != nil || targetGrid != nil {
             output = try reaggregated(areaLayer, sourceFigures, session)
+            output.reaggregated = true
         } else {
             output = LowIncomeLayer(
                 idField: areaLayer.fields[areaIDIndex], ids: areaLayer.features.map { $0.values[areaIDIndex] },
@@ -219,7 +227,7 @@ public struct LowIncomeRequest: IndicatorRequest {
             return LowIncomeLayer(
                 idField: Field("rutid", .string), ids: cells.map { .string(grid.rutid($0)) },
                 geometries: try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
-                figures: apportionment.apply(sourceFigures))
+                figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
         }
 
         guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
@@ -233,7 +241,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         var output = LowIncomeLayer(
             idField: targetLayer.fields[targetIDIndex], ids: targetLayer.features.map { $0.values[targetIDIndex] },
             geometries: try targetLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
-            figures: apportionment.apply(sourceFigures))
+            figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
         (output.keptFields, output.keptValues) = targetLayer.keptAttributes(
             idField: targetIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
         return output
@@ -256,15 +264,17 @@ public struct LowIncomeResult: IndicatorResult {
         IndicatorLayer(
             role: "areas",
             layer: Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: figures.fields, features: figures.features),
-            schema: LowIncome.schema + (figures.classes != nil ? [LowIncome.classProperty] : []),
+            schema: LowIncome.schema + (figures.reaggregated ? [LowIncome.coverageProperty] : [])
+                + (figures.classes != nil ? [LowIncome.classProperty] : []),
             primary: "share", idField: figures.idField.name, classes: figures.legend, provenance: provenance)
     }
 
     public var layers: [IndicatorLayer] { [areas] }
 
     public var summary: [String] {
-        let suppressed = figures.figures.filter(\.suppressed).count
-        return ["\(figures.ids.count) areas, \(suppressed) suppressed"]
+        let status = figures.figures.map(\.status)
+        let suppressed = status.filter { $0 == .suppressed }.count, missing = status.filter { $0 == .missing }.count
+        return ["\(figures.ids.count) areas, \(suppressed) suppressed, \(missing) missing"]
     }
 }
 

@@ -21,6 +21,18 @@ public struct Apportionment: Sendable {
         public var target: Int
         /// The part of the source's count that goes to the target.
         public var fraction: Double
+        /// The area of source ∩ target (m²), and with weights the weight population in it: what
+        /// the target's coverage by usable sources is measured in.
+        public var area: Double
+        public var population: Double?
+
+        public init(source: Int, target: Int, fraction: Double, area: Double, population: Double? = nil) {
+            self.source = source
+            self.target = target
+            self.fraction = fraction
+            self.area = area
+            self.population = population
+        }
     }
 
     public var sourceCount: Int
@@ -33,12 +45,60 @@ public struct Apportionment: Sendable {
     /// boundaries: it adds its (tiny) count but does not make the target unknown or withheld.
     public static let sliver = 1e-6
 
-    /// Target figures from source figures: counts and totals apportioned, shares recomputed
-    /// from them (never averaged). A target that takes more than a sliver of a source whose count
-    /// (or total) is unknown gets an unknown count (or total), and it is `suppressed` when such
-    /// a source was withheld by the publisher. Targets that no source reaches are unknown.
-    public func apply(_ sources: [AreaFigures]) -> [AreaFigures] {
+    /// Target figures from source figures: counts and totals apportioned, shares recomputed from
+    /// them (never averaged).
+    ///
+    /// With `.available` (the default) each target is computed from the sources with usable
+    /// figures (count and total known, not withheld): count and total are apportioned from those
+    /// alone, so a gap does not bias the share, and `coverage` is the part of the target's weight
+    /// (weight population, else area) that comes from them. Below `minimumCoverage` the target is
+    /// missing. With `.propagate` a target that takes more than a sliver of a source whose count
+    /// (or total) is unknown is unknown, and withheld when such a source was withheld.
+    /// Targets that no source reaches are missing.
+    public func apply(
+        _ sources: [AreaFigures], missing rule: MissingRule = .available, minimumCoverage: Double = 0.5
+    ) -> [AreaFigures] {
         precondition(sources.count == sourceCount, "one figure per source area")
+        switch rule {
+        case .propagate: return propagated(sources)
+        case .available: return fromAvailable(sources, minimumCoverage: minimumCoverage)
+        }
+    }
+
+    private func fromAvailable(_ sources: [AreaFigures], minimumCoverage: Double) -> [AreaFigures] {
+        var count = [Double](repeating: 0, count: targetCount)
+        var total = [Double](repeating: 0, count: targetCount)
+        var usableArea = [Double](repeating: 0, count: targetCount), area = [Double](repeating: 0, count: targetCount)
+        var usablePeople = [Double](repeating: 0, count: targetCount), people = [Double](repeating: 0, count: targetCount)
+        var reached = [Bool](repeating: false, count: targetCount)
+        for piece in pieces {
+            let s = sources[piece.source], t = piece.target
+            reached[t] = true
+            area[t] += piece.area
+            people[t] += piece.population ?? 0
+            guard !s.suppressed, let c = s.count, let n = s.total else { continue }
+            count[t] += c * piece.fraction
+            total[t] += n * piece.fraction
+            usableArea[t] += piece.area
+            usablePeople[t] += piece.population ?? 0
+        }
+        return (0..<targetCount).map { t in
+            guard reached[t] else { return .unknown }
+            // Weight population where there is any; a target with no weight population in it is
+            // covered by area.
+            let coverage = people[t] > 0 ? usablePeople[t] / people[t] : (area[t] > 0 ? usableArea[t] / area[t] : 0)
+            guard coverage >= minimumCoverage, coverage > 0 else {
+                var figures = AreaFigures.unknown
+                figures.coverage = coverage
+                return figures
+            }
+            var figures = AreaFigures(count: count[t], total: total[t], share: total[t] > 0 ? count[t] / total[t] : nil)
+            figures.coverage = coverage
+            return figures
+        }
+    }
+
+    private func propagated(_ sources: [AreaFigures]) -> [AreaFigures] {
         var count = [Double?](repeating: 0, count: targetCount)
         var total = [Double?](repeating: 0, count: targetCount)
         var reached = [Bool](repeating: false, count: targetCount)
@@ -67,6 +127,14 @@ public struct Apportionment: Sendable {
             return AreaFigures(count: count[t], total: total[t], share: share)
         }
     }
+}
+
+/// What re-aggregation does with sources whose figures are unknown or withheld.
+public enum MissingRule: String, Sendable, CaseIterable {
+    /// Targets are computed from the sources with usable figures, with their coverage.
+    case available
+    /// Any material part of an unknown source makes the target unknown (withheld for a withheld one).
+    case propagate
 }
 
 /// Re-aggregation of area figures to other areas, in a metric CRS.
@@ -108,7 +176,11 @@ public enum Reaggregation {
             if weights != nil && !weighted && !p.targets.isEmpty { result.areaFallbackSources.append(s) }
             for k in p.targets.indices {
                 let fraction = weighted ? pieceWeights[s][k] / sourceWeights[s] : (p.sourceArea > 0 ? p.areas[k] / p.sourceArea : 0)
-                if fraction > 0 { result.pieces.append(.init(source: s, target: p.targets[k], fraction: fraction)) }
+                if fraction > 0 {
+                    result.pieces.append(.init(
+                        source: s, target: p.targets[k], fraction: fraction, area: p.areas[k],
+                        population: weights == nil ? nil : pieceWeights[s][k]))
+                }
             }
         }
         return result
@@ -135,7 +207,7 @@ public enum Reaggregation {
                     targetOfCell[cell] = target
                     cells.append(cell)
                 }
-                pieces.append(.init(source: s, target: target, fraction: area / sourceArea))
+                pieces.append(.init(source: s, target: target, fraction: area / sourceArea, area: area))
             }
         }
         // Targets in grid order, so that output follows the grid rather than the sources.
@@ -161,7 +233,7 @@ public enum Reaggregation {
             }
             guard sourceArea > 0 else { continue }
             for (cell, area) in overlay {
-                if let t = cellTargets[cell] { result.pieces.append(.init(source: s, target: t, fraction: area / sourceArea)) }
+                if let t = cellTargets[cell] { result.pieces.append(.init(source: s, target: t, fraction: area / sourceArea, area: area)) }
             }
         }
         return result

@@ -138,3 +138,4 @@ extension PopulationModel: OptionEnum {}
 extension AreaAssignment: OptionEnum {}
 extension TravelMode: OptionEnum {}
 extension RoadNetworkFormat: OptionEnum {}
+extension MissingRule: OptionEnum {}

@@ -11,13 +11,21 @@ import Testing
     static let sources = [square(0, 0, 10, 10), square(10, 0, 20, 10)]
     static let figures = [AreaFigures(count: 20, total: 100, share: 0.2), AreaFigures(count: 30, total: 50, share: 0.6)]
 
+    /// Re-aggregated figures as expected, with their coverage.
+    static func covered(_ count: Double, _ total: Double, coverage: Double) -> AreaFigures {
+        var figures = AreaFigures(count: count, total: total, share: count / total)
+        figures.coverage = coverage
+        return figures
+    }
+
     @Test func byAreaWithATargetThatOnlyPartlyOverlaps() throws {
         // T1 = [5,15]×[0,10] takes half of A and half of B; T2 = [15,25]×[0,10] half of B and
         // nothing for its other half; T3 lies away from every source.
         let targets = [Self.square(5, 0, 15, 10), Self.square(15, 0, 25, 10), Self.square(100, 100, 110, 110)]
         let result = try Reaggregation.apportionment(sources: Self.sources, targets: targets).apply(Self.figures)
-        #expect(result[0] == AreaFigures(count: 25, total: 75, share: 25.0 / 75))
-        #expect(result[1] == AreaFigures(count: 15, total: 25, share: 0.6))
+        #expect(result[0] == Self.covered(25, 75, coverage: 1))
+        // Coverage is over the part of T2 that sources reach: all of it is B's, with figures.
+        #expect(result[1] == Self.covered(15, 25, coverage: 1))
         #expect(result[2] == .unknown)
         // Conserved over what the targets cover: A's right half (10 of 50) and all of B (30 of 50).
         #expect(result.compactMap(\.count).reduce(0, +) == 40)
@@ -42,16 +50,38 @@ import Testing
         #expect(abs(result[0].total! - (100 * 0.25 + 50 * 8.0 / 28)) < 1e-9)
         #expect(abs(result[0].share! - result[0].count! / result[0].total!) < 1e-15)
         #expect(abs(result[1].count! - 30 * 20.0 / 28) < 1e-9)
-        #expect(result[2] == AreaFigures(count: 2.5, total: 4, share: 0.625))
-        #expect(DisclosureControl().apply(result[2]) == .withheld)
+        #expect(result[2] == Self.covered(2.5, 4, coverage: 1))
+        #expect(DisclosureControl().apply(result[2]).status == .suppressed)
+
+        // Without A's figures, T1's people are 10 in A (the point at (8,5)) and 8 in B (the cell
+        // [10,14]×[0,4]): coverage 8/18, below 0.5, so T1 is missing; at 0.4 it is B's part alone.
+        let gap = [AreaFigures.unknown] + Array(figures.dropFirst())
+        let strict = apportionment.apply(gap)
+        #expect(strict[0].status == .missing)
+        #expect(abs(strict[0].coverage! - 8.0 / 18) < 1e-12)
+        let lenient = apportionment.apply(gap, minimumCoverage: 0.4)
+        #expect(abs(lenient[0].count! - 30 * 8.0 / 28) < 1e-9)
+        #expect(abs(lenient[0].total! - 50 * 8.0 / 28) < 1e-9)
+        #expect(abs(lenient[0].share! - 0.6) < 1e-12)
     }
 
-    @Test func aWithheldSourceMakesItsTargetsWithheld() throws {
+    @Test func aTargetIsComputedFromItsUsableSourcesWithTheirCoverage() throws {
+        // A withheld ('..'): T1 = [5,15]×[0,10] is half A, half B by area, so coverage 0.5 and
+        // the figures are B's half alone (15 of 25), not biased towards zero by A's gap.
         let figures = [AreaFigures(count: nil, total: 100, share: nil, suppressed: true), Self.figures[1]]
         let targets = [Self.square(5, 0, 15, 10), Self.square(15, 0, 20, 10)]
-        let result = try Reaggregation.apportionment(sources: Self.sources, targets: targets).apply(figures)
-        #expect(result[0] == .withheld)
-        #expect(result[1] == AreaFigures(count: 15, total: 25, share: 0.6))
+        let apportionment = try Reaggregation.apportionment(sources: Self.sources, targets: targets)
+        let result = apportionment.apply(figures)
+        #expect(result[0] == Self.covered(15, 25, coverage: 0.5))
+        #expect(result[1] == Self.covered(15, 25, coverage: 1))
+        // Asking for more coverage makes T1 missing (not withheld: atlas withheld nothing there).
+        let demanding = apportionment.apply(figures, minimumCoverage: 0.75)
+        #expect(demanding[0].status == .missing)
+        #expect(demanding[0].coverage == 0.5)
+        // The old rule, on request: any material part of a withheld source withholds the target.
+        let propagated = apportionment.apply(figures, missing: .propagate)
+        #expect(propagated[0] == .withheld)
+        #expect(propagated[1] == AreaFigures(count: 15, total: 25, share: 0.6))
     }
 
     @Test func gridOverlayAgreesWithGEOSOnAnIrregularPolygonWithAHole() throws {
