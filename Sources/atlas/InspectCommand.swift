@@ -20,7 +20,9 @@ struct InspectCommand: ParsableCommand {
             print(FeedInspection(feed: try GTFSFeed.read(path: path)).report)
             return
         }
-        let options = try reading.layerOptions()
+        var options = try reading.layerOptions()
+        // A CRS that does not fit the coordinates is reported as a warning, not refused.
+        options.checksCoordinates = false
         let layer: Layer
         if path.lowercased().hasSuffix(".csv") {
             // Read once: a table without coordinates is described as a table.
