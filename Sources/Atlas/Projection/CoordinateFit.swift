@@ -61,7 +61,7 @@ public enum CoordinateFit {
         }
         if info.isGeographic, !isDegrees(extent) {
             found.problem = "the extent \(text(extent)) is not longitude and latitude, which lie within ±180 and ±90"
-        } else if let area = info.areaOfUse, !isWGS84 {
+        } else if let area = areaOfUse(info), !isWGS84 {
             guard let lonLat = lonLatExtent(of: extent, in: crs, context: context) else {
                 found.problem = "the extent \(text(extent)) cannot be transformed to longitude and latitude"
                 found.guess = guess(extent: extent, excluding: crs, epsg: info.epsg, context: context)
@@ -90,7 +90,7 @@ public enum CoordinateFit {
         let swedish = [3006, 3021] + Array(3007...3018)
         for code in swedish + [32633, 32733, 3857] where code != excludedEPSG && CRS(epsg: code) != excluded {
             let candidate = CRS(epsg: code)
-            guard let info = try? candidate.info(context: context), let area = info.areaOfUse,
+            guard let info = try? candidate.info(context: context), let area = areaOfUse(info),
                 let lonLat = lonLatExtent(of: extent, in: candidate, context: context)
             else { continue }
             switch code {
@@ -107,6 +107,13 @@ public enum CoordinateFit {
             }
         }
         return nil
+    }
+
+    /// The area a CRS is used in: PROJ's, except for RT90 2.5 gon V, Sweden's national grid until
+    /// SWEREF 99 TM, which EPSG gives only the strip of communes along its meridian.
+    static func areaOfUse(_ info: CRSInfo) -> AreaOfUse? {
+        if info.epsg == 3021 { return AreaOfUse(name: "Sweden, as the national grid", bounds: MetricCRS.swedenLonLat) }
+        return info.areaOfUse
     }
 
     /// "WGS 84 (EPSG:4326)", with SWEREF written as Lantmäteriet writes it.

@@ -68,7 +68,7 @@ extension Layer {
             throw AtlasError(
                 file: source,
                 "the layer has no coordinate reference system (no .prj); give one with --crs"
-                    + (guess.map { " (the coordinates look like \($0.description))" } ?? ""))
+                    + (guess.map { ": the coordinates look like \($0.description)" } ?? ""))
         }
         return crs
     }
