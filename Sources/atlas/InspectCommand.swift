@@ -26,9 +26,9 @@ struct InspectCommand: ParsableCommand {
         let layer: Layer
         if path.lowercased().hasSuffix(".csv") {
             // Read once: a table without coordinates is described as a table.
-            let table = try CSVTable.read(path: path)
+            let (table, skipped) = try StatisticsTable.csv(path: path)
             guard LayerReader.hasCoordinates(table, options: options) else {
-                print(TableInspection(table: table).report)
+                print(TableInspection(table: table, skippedLines: skipped).report)
                 return
             }
             layer = try LayerReader.layer(csv: table, options: options)

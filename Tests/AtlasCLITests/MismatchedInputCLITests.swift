@@ -44,6 +44,11 @@ import Testing
         let framed = "\"Folkmängden per region efter region, ålder, kön och år\"\n\n" + raw
             + "\n\"Databas: Statistikdatabasen\"\n\"Intern referenskod: BE0101N1\"\n\"Fotnot: Uppgifterna avser den 31 december.\"\n"
         try framed.write(toFile: stats, atomically: true, encoding: .utf8)
+        let inspect = try CLI.run(["inspect", stats])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("skipped:    4 lines around the table (title and notes): 'Folkmängden per region"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("rows:       875"))
+
         let out = folder + "/deso.geojson"
         let result = try CLI.run([
             "lowincome", "--areas", CLI.shared("dalarna/deso_2025_dalarna.geojson"), "--area-id", "desokod",

@@ -26,6 +26,18 @@ public struct StatisticsTable: Sendable {
     /// Reads a CSV export (delimiter, BOM, quoting and encoding as `CSVTable` handles them),
     /// skipping the title and notes around the table (see `parse`) with a warning that quotes them.
     public static func read(path: String) throws -> StatisticsTable {
+        let (csv, skipped) = try csv(path: path)
+        if !skipped.isEmpty {
+            let n = skipped.count
+            Console.shared.warning(
+                "\(path): skipped \(n) line\(n == 1 ? "" : "s") around the table that \(n == 1 ? "is" : "are") not rows (the export's title and notes): \(quoted(skipped))")
+        }
+        return StatisticsTable(source: path, columns: csv.header, rows: csv.rows, records: csv.lines, skippedLines: skipped)
+    }
+
+    /// The CSV table of an export file without the title and notes around it (see `parse`), its
+    /// lines numbered as in the file: for `atlas inspect`, which describes a table as it is read.
+    public static func csv(path: String) throws -> (table: CSVTable, skippedLines: [String]) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -33,17 +45,9 @@ public struct StatisticsTable: Sendable {
             throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }
         var repairs = 0
-        let table = try parse(text: TextEncoding.utf8.decode(data, repairs: &repairs), source: path)
-        if !table.skippedLines.isEmpty {
-            let quoted = table.skippedLines.prefix(3).map { line in
-                "'" + (line.count > 60 ? line.prefix(59) + "…" : line) + "'"
-            }
-            let more = table.skippedLines.count > 3 ? ", …" : ""
-            let n = table.skippedLines.count
-            Console.shared.warning(
-                "\(path): skipped \(n) line\(n == 1 ? "" : "s") around the table that \(n == 1 ? "is" : "are") not rows (the export's title and notes): \(quoted.joined(separator: ", "))\(more)")
-        }
-        return table
+        var (csv, skipped) = try framedCSV(text: TextEncoding.utf8.decode(data, repairs: &repairs), source: path)
+        if repairs > 0 { csv.encoding = TextEncoding.windows1252.name }
+        return (csv, skipped)
     }
 
     /// A table from CSV text. A PxWeb export "with heading" starts with a title line and a blank
@@ -53,12 +57,17 @@ public struct StatisticsTable: Sendable {
     /// do, or cannot be rows (one non-empty cell, or not as many cells as the header). A line that
     /// could be a row with empty cells stays a row unless a blank line or a note comes before it.
     public static func parse(text: String, source: String) throws -> StatisticsTable {
+        let (csv, skipped) = try framedCSV(text: text, source: source)
+        return StatisticsTable(source: source, columns: csv.header, rows: csv.rows, records: csv.lines, skippedLines: skipped)
+    }
+
+    static func framedCSV(text: String, source: String) throws -> (CSVTable, [String]) {
         // "\r\n" is one Character to Swift.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         let framing = TableFraming(lines)
         let body = lines[framing.header..<framing.end].joined(separator: "\n")
         let offset = framing.header
-        let csv: CSVTable
+        var csv: CSVTable
         do {
             csv = try CSVTable.parse(text: body, source: source)
         } catch var error as AtlasError where offset > 0 {
@@ -66,9 +75,14 @@ public struct StatisticsTable: Sendable {
             error.message = error.message.replacing(/line (\d+)/) { match in "line \(Int(match.1)! + offset)" }
             throw error
         }
-        return StatisticsTable(
-            source: source, columns: csv.header, rows: csv.rows, records: csv.lines.map { $0 + offset },
-            skippedLines: framing.skipped)
+        csv.lines = csv.lines.map { $0 + offset }
+        return (csv, framing.skipped)
+    }
+
+    /// "'Databas: Statistikdatabasen', 'Intern referenskod: BE0101N1', …": the first three, cut to 60 characters.
+    public static func quoted(_ lines: [String]) -> String {
+        lines.prefix(3).map { line in "'" + (line.count > 60 ? line.prefix(59) + "…" : line) + "'" }
+            .joined(separator: ", ") + (lines.count > 3 ? ", …" : "")
     }
 
     /// A column by name, ignoring case; the error lists the columns the table has.
@@ -82,7 +96,7 @@ public struct StatisticsTable: Sendable {
     public func filtered(_ filters: [StatisticsFilter]) throws -> StatisticsTable {
         guard !filters.isEmpty else { return self }
         let checks = try filters.map { (try columnIndex($0.column), $0.value.trimmingCharacters(in: .whitespaces)) }
-        var kept = StatisticsTable(source: source, columns: columns, rows: [], records: [])
+        var kept = StatisticsTable(source: source, columns: columns, rows: [], records: [], skippedLines: skippedLines)
         for (row, record) in zip(rows, records)
         where checks.allSatisfy({ column, value in
             column < row.count && row[column].trimmingCharacters(in: .whitespaces) == value
