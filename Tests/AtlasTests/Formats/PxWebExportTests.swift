@@ -16,8 +16,10 @@ import Testing
         let raw = try String(contentsOfFile: TestData.shared("dalarna/folkmangd_deso_2024_raw.csv"), encoding: .utf8)
         var lines = raw.split(whereSeparator: \.isNewline).map(String.init)
         if delimiter != "," { lines = lines.map { $0.replacingOccurrences(of: ",", with: delimiter) } }
+        // Padded, every line has the table's four cells, blank lines too (",,,"): read as rows,
+        // two such lines would be two rows for the region "".
         let pad = padNotes ? String(repeating: delimiter, count: 3) : ""
-        let text = ([title + pad, ""] + lines + [""] + notes.map { $0 + pad }).joined(separator: lineEnd) + lineEnd
+        let text = ([title + pad, pad] + lines + [pad] + notes.map { $0 + pad }).joined(separator: lineEnd) + lineEnd
         let path = try TestData.temporaryFolder() + "/BE0101N1.csv"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
