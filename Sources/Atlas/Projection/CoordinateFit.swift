@@ -49,6 +49,8 @@ public enum CoordinateFit {
         extent: Bounds, crs: CRS, source: String, context: PROJContext? = nil
     ) throws -> CRSMismatch? {
         guard !extent.isEmpty else { return nil }
+        // WGS 84's area is the world: degrees fit it without asking PROJ.
+        if crs == .wgs84, isDegrees(extent) { return nil }
         var found = CRSMismatch(source: source, crs: crs, crsLabel: "WGS 84 (EPSG:4326)", extent: extent, problem: "", guess: nil)
         let isWGS84 = crs == .wgs84
         let context = try context ?? PROJContext()
