@@ -19,13 +19,15 @@ struct InspectCommand: ParsableCommand {
             print(FeedInspection(feed: try GTFSFeed.read(path: path)).report)
             return
         }
-        let options = try reading.source(path).options
+        var options = try reading.source(path).options
+        // A CRS that does not fit the coordinates is reported as a warning, not refused.
+        options.checksCoordinates = false
         let layer: Layer
         if path.lowercased().hasSuffix(".csv") {
             // Read once: a table without coordinates is described as a table.
-            let table = try CSVTable.read(path: path)
+            let (table, skipped) = try StatisticsTable.csv(path: path)
             guard LayerReader.hasCoordinates(table, options: options) else {
-                print(TableInspection(table: table).report)
+                print(TableInspection(table: table, skippedLines: skipped).report)
                 return
             }
             layer = try LayerReader.layer(csv: table, options: options)

@@ -60,8 +60,11 @@ public struct TableInspection: Sendable {
     public var encoding: String
     public var delimiter: Character
     public var columns: [(name: String, type: FieldType, example: String)]
+    /// The title and notes around the table of an export (`StatisticsTable.csv(path:)`).
+    public var skippedLines: [String]
 
-    public init(table: CSVTable) {
+    public init(table: CSVTable, skippedLines: [String] = []) {
+        self.skippedLines = skippedLines
         source = table.source
         rowCount = table.rows.count
         encoding = table.encoding
@@ -81,6 +84,9 @@ public struct TableInspection: Sendable {
             "rows:       \(rowCount)",
             "columns:    \(columns.count)",
         ]
+        if !skippedLines.isEmpty {
+            lines.insert("skipped:    \(skippedLines.count) lines around the table (title and notes): \(StatisticsTable.quoted(skippedLines))", at: 4)
+        }
         let width = columns.map(\.name.count).max() ?? 0
         for column in columns {
             lines.append("  \(column.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(column.type.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  e.g. \(column.example)")

@@ -20,6 +20,9 @@ public struct LayerInspection: Sendable {
     public var encoding: String?
     public var invalid: [InvalidGeometry]
     public var nullGeometries: Int
+    /// Coordinates that do not fit the CRS (`Layer.crsMismatch`), or the CRS they look like when
+    /// the layer has none: a warning, as `inspect` describes what it finds.
+    public var crsWarning: String?
 
     public init(layer: Layer) throws {
         source = layer.source
@@ -32,7 +35,9 @@ public struct LayerInspection: Sendable {
             let info = try crs.info()
             crsName = info.name
             epsg = info.epsg
-            if let extent {
+            if let mismatch = try layer.crsMismatch() {
+                crsWarning = mismatch.message
+            } else if let extent {
                 let toLonLat = try Transformer(from: crs, to: .wgs84)
                 lonLatExtent = try toLonLat.transform(Geometry.polygon([[
                     Coordinate(extent.minX, extent.minY), Coordinate(extent.maxX, extent.minY),
@@ -40,6 +45,8 @@ public struct LayerInspection: Sendable {
                     Coordinate(extent.minX, extent.minY),
                 ]])).bounds
             }
+        } else if let extent, let guess = CoordinateFit.guess(extent: extent) {
+            crsWarning = "the layer has no CRS; the coordinates look like \(guess.description): pass --crs \(guess.code)"
         }
         var types: [String: Int] = [:]
         var invalid: [InvalidGeometry] = []
@@ -70,6 +77,7 @@ public struct LayerInspection: Sendable {
         } else {
             lines.append("crs:        unknown")
         }
+        if let crsWarning { lines.append("warning:    \(crsWarning)") }
         if let encoding { lines.append("encoding:   \(encoding)") }
         lines.append("features:   \(featureCount)")
         let types = geometryTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

@@ -2,7 +2,8 @@ import Foundation
 
 /// How to read a layer whose file does not say everything itself.
 public struct LayerOptions: Sendable, Hashable {
-    /// The CRS to assume when the file has none (a shapefile without `.prj`, a CSV).
+    /// The CRS to assume when the file has none (a shapefile without `.prj`, a CSV, a GeoJSON
+    /// without a `crs` member holding projected coordinates); it overrides the one a file states.
     public var crs: CRS?
     /// Coordinate columns of a CSV point table.
     public var xField: String?
@@ -10,6 +11,9 @@ public struct LayerOptions: Sendable, Hashable {
     /// The SCB grid id column of a CSV grid table, and the cell size in metres (detected when nil).
     public var rutidField: String?
     public var cellSize: Double?
+    /// Whether `LayerReader.read` rejects coordinates that do not fit the layer's CRS
+    /// (`Layer.crsMismatch`); `atlas inspect` reads without and reports the mismatch instead.
+    public var checksCoordinates = true
 
     public init(crs: CRS? = nil, xField: String? = nil, yField: String? = nil, rutidField: String? = nil, cellSize: Double? = nil) {
         self.crs = crs
@@ -22,7 +26,15 @@ public struct LayerOptions: Sendable, Hashable {
 
 /// Reads any supported vector layer, choosing the reader from the file name.
 public enum LayerReader {
+    /// The layer, its coordinates checked against its CRS (an `AtlasError` that names the extent
+    /// found and, when one fits, the CRS they look like).
     public static func read(path: String, options: LayerOptions = LayerOptions()) throws -> Layer {
+        let layer = try readAsStored(path: path, options: options)
+        if options.checksCoordinates, let mismatch = try layer.crsMismatch() { throw mismatch.error }
+        return layer
+    }
+
+    static func readAsStored(path: String, options: LayerOptions) throws -> Layer {
         guard FileManager.default.fileExists(atPath: path) else {
             throw AtlasError(file: path, "no such file")
         }
@@ -31,7 +43,9 @@ public enum LayerReader {
             return try Shapefile.read(path: path, crs: options.crs)
         case "geojson", "json":
             // RFC 7946 GeoJSON is WGS 84 unless a (2008-style) crs member says otherwise.
-            return try GeoJSONReader.read(path: path)
+            var layer = try GeoJSONReader.read(path: path)
+            if let crs = options.crs { layer.crs = crs }
+            return layer
         case "csv", "txt", "tsv":
             return try readCSV(path: path, options: options)
         default:

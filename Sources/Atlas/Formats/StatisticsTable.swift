@@ -10,18 +10,81 @@ public struct StatisticsTable: Sendable {
     public var rows: [[String]]
     /// The 1-based line of each row in the file, for error messages after filtering.
     public var records: [Int]
+    /// The lines of the file around the table that are not rows: the title above the header of a
+    /// PxWeb export, and the notes below the rows (`Databas: Statistikdatabasen`, footnotes), as
+    /// text without quotes and delimiters.
+    public var skippedLines: [String]
 
-    public init(source: String, columns: [String], rows: [[String]], records: [Int]? = nil) {
+    public init(source: String, columns: [String], rows: [[String]], records: [Int]? = nil, skippedLines: [String] = []) {
         self.source = source
         self.columns = columns
         self.rows = rows
         self.records = records ?? rows.indices.map { $0 + 1 }
+        self.skippedLines = skippedLines
     }
 
-    /// Reads a CSV export (delimiter, BOM and quoting as `CSVTable` handles them).
+    /// What the caller should pass on: the lines skipped around the table, quoted.
+    public var warnings: [String] {
+        guard !skippedLines.isEmpty else { return [] }
+        let n = skippedLines.count
+        return ["\(source): skipped \(n) line\(n == 1 ? "" : "s") around the table that \(n == 1 ? "is" : "are") not rows (the export's title and notes): \(Self.quoted(skippedLines))"]
+    }
+
+    /// Reads a CSV export (delimiter, BOM, quoting and encoding as `CSVTable` handles them),
+    /// skipping the title and notes around the table (see `parse`); `warnings` quotes them.
     public static func read(path: String) throws -> StatisticsTable {
-        let table = try CSVTable.read(path: path)
-        return StatisticsTable(source: path, columns: table.header, rows: table.rows, records: table.lines)
+        let (csv, skipped) = try csv(path: path)
+        return StatisticsTable(source: path, columns: csv.header, rows: csv.rows, records: csv.lines, skippedLines: skipped)
+    }
+
+    /// The CSV table of an export file without the title and notes around it (see `parse`), its
+    /// lines numbered as in the file: for `atlas inspect`, which describes a table as it is read.
+    public static func csv(path: String) throws -> (table: CSVTable, skippedLines: [String]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
+        }
+        var repairs = 0
+        var (csv, skipped) = try framedCSV(text: TextEncoding.utf8.decode(data, repairs: &repairs), source: path)
+        if repairs > 0 { csv.encoding = TextEncoding.windows1252.name }
+        return (csv, skipped)
+    }
+
+    /// A table from CSV text. A PxWeb export "with heading" starts with a title line and a blank
+    /// line, and ends with a blank line, footnotes and `Databas: Statistikdatabasen`,
+    /// `Intern referenskod: BE0101N1`: lines before the header with at most one non-empty cell
+    /// are a title, and lines after the rows are notes when they are blank, begin as such notes
+    /// do, or cannot be rows (one non-empty cell, or not as many cells as the header). A line that
+    /// could be a row with empty cells stays a row unless a blank line or a note comes before it.
+    public static func parse(text: String, source: String) throws -> StatisticsTable {
+        let (csv, skipped) = try framedCSV(text: text, source: source)
+        return StatisticsTable(source: source, columns: csv.header, rows: csv.rows, records: csv.lines, skippedLines: skipped)
+    }
+
+    static func framedCSV(text: String, source: String) throws -> (CSVTable, [String]) {
+        // "\r\n" is one Character to Swift.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        let framing = TableFraming(lines)
+        let body = lines[framing.header..<framing.end].joined(separator: "\n")
+        let offset = framing.header
+        var csv: CSVTable
+        do {
+            csv = try CSVTable.parse(text: body, source: source)
+        } catch var error as AtlasError where offset > 0 {
+            // The parser counts lines from the header; the file has the title above it.
+            error.message = error.message.replacing(/line (\d+)/) { match in "line \(Int(match.1)! + offset)" }
+            throw error
+        }
+        csv.lines = csv.lines.map { $0 + offset }
+        return (csv, framing.skipped)
+    }
+
+    /// "'Databas: Statistikdatabasen', 'Intern referenskod: BE0101N1', …": the first three, cut to 60 characters.
+    public static func quoted(_ lines: [String]) -> String {
+        lines.prefix(3).map { line in "'" + (line.count > 60 ? line.prefix(59) + "…" : line) + "'" }
+            .joined(separator: ", ") + (lines.count > 3 ? ", …" : "")
     }
 
     /// A column by name, ignoring case; the error lists the columns the table has.
@@ -35,7 +98,7 @@ public struct StatisticsTable: Sendable {
     public func filtered(_ filters: [StatisticsFilter]) throws -> StatisticsTable {
         guard !filters.isEmpty else { return self }
         let checks = try filters.map { (try columnIndex($0.column), $0.value.trimmingCharacters(in: .whitespaces)) }
-        var kept = StatisticsTable(source: source, columns: columns, rows: [], records: [])
+        var kept = StatisticsTable(source: source, columns: columns, rows: [], records: [], skippedLines: skippedLines)
         for (row, record) in zip(rows, records)
         where checks.allSatisfy({ column, value in
             column < row.count && row[column].trimmingCharacters(in: .whitespaces) == value
@@ -61,6 +124,91 @@ public struct StatisticsTable: Sendable {
         case .none:
             throw AtlasError(file: source, record: records[row], field: columns[column], "'\(text)' is not a number")
         }
+    }
+}
+
+/// Where the table lies among the lines of an export: the header line, the end of the rows, and
+/// the text of the lines skipped around them (see `StatisticsTable.parse`).
+struct TableFraming {
+    var header = 0
+    var end: Int
+    var skipped: [String] = []
+
+    /// How notes under a PxWeb or Kolada table begin (compared in lower case).
+    static let noteBeginnings = [
+        "databas", "database", "statistikdatabasen", "intern referenskod", "internal reference", "källa", "source",
+        "fotnot", "footnote", "anm.", "anm:", "senast uppdaterad", "last updated", "statistiska centralbyrån",
+        "statistics sweden", "sveriges officiella statistik", "official statistics", "kolada",
+    ]
+
+    private enum Kind: Equatable {
+        case blank, note, row
+        /// Cannot be a row as it stands; `couldBeRow` when it has the header's width (a row whose
+        /// cells but the first are empty) or several non-empty cells (a row the parser should judge).
+        case text(couldBeRow: Bool)
+    }
+
+    init(_ lines: [Substring]) {
+        end = lines.count
+        while header < lines.count, Self.cells(lines[header], Self.delimiter(of: lines[header])).filter({ !$0.isEmpty }).count <= 1 {
+            header += 1
+        }
+        guard header < lines.count else {
+            // No line holds a table: let the CSV parser say what it finds.
+            header = 0
+            return
+        }
+        let delimiter = Self.delimiter(of: lines[header])
+        let width = Self.cells(lines[header], delimiter).count
+        func kind(_ line: Substring) -> Kind {
+            let cells = Self.cells(line, delimiter)
+            let filled = cells.filter { !$0.isEmpty }
+            guard let first = filled.first else { return .blank }
+            let lower = first.lowercased()
+            if Self.noteBeginnings.contains(where: { lower.hasPrefix($0) }) { return .note }
+            if filled.count <= 1 || cells.count != width { return .text(couldBeRow: cells.count == width || filled.count >= 2) }
+            return .row
+        }
+        while end > header + 1, kind(lines[end - 1]) != .row { end -= 1 }
+        while end < lines.count, kind(lines[end]) == .text(couldBeRow: true) { end += 1 }
+        skipped = (lines[..<header] + lines[end...]).map { line in
+            Self.cells(line, delimiter).filter { !$0.isEmpty }.joined(separator: ", ")
+        }.filter { !$0.isEmpty }
+    }
+
+    /// The delimiter `CSVTable` would detect on this line: the most frequent of `,` `;` and tab
+    /// outside quotes, `,` when there is none.
+    static func delimiter(of line: Substring) -> Character {
+        let candidates: [Character] = [",", ";", "\t"]
+        var counts = [0, 0, 0]
+        var quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle() } else if !quoted, let k = candidates.firstIndex(of: c) { counts[k] += 1 }
+        }
+        let best = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
+        return counts[best] > 0 ? candidates[best] : ","
+    }
+
+    /// The cells of one line, unquoted and trimmed.
+    static func cells(_ line: Substring, _ delimiter: Character) -> [String] {
+        var cells: [String] = []
+        var cell = ""
+        var quoted = false
+        var previous: Character?
+        for c in line {
+            if c == "\"" {
+                if !quoted, previous == "\"" { cell.append(c) }
+                quoted.toggle()
+            } else if c == delimiter, !quoted {
+                cells.append(cell.trimmingCharacters(in: .whitespacesAndNewlines))
+                cell = ""
+            } else {
+                cell.append(c)
+            }
+            previous = c
+        }
+        cells.append(cell.trimmingCharacters(in: .whitespacesAndNewlines))
+        return cells
     }
 }
 

@@ -22,6 +22,21 @@ public enum LowIncomeMeasure: Sendable, Hashable {
         }
     }
 
+    /// What is wrong with a published share outside its unit's range (0–1 or 0–100), given the
+    /// cells in the order of `columns` and the share's text as written; nil for other measures.
+    func shareProblem(_ cells: [StatisticsCell], text: String) -> String? {
+        guard case .share(_, let unit, _) = self, let share = cells[0].number else { return nil }
+        switch unit {
+        case .fraction where !(0...1).contains(share):
+            return "the share '\(text)' is outside 0–1, the range of a fraction"
+                + (share > 1 && share <= 100 ? ": if the column is in percent, pass --share-unit percent" : "")
+        case .percent where !(0...100).contains(share):
+            return "the share '\(text)' is outside 0–100, the range of a percentage"
+        default:
+            return nil
+        }
+    }
+
     /// The figures of one row from its cells, in the order of `columns`.
     func figures(_ cells: [StatisticsCell]) -> AreaFigures {
         let withheld = cells.contains(.withheld)
@@ -44,8 +59,15 @@ public enum LowIncomeMeasure: Sendable, Hashable {
 public struct JoinReport: Sendable, Hashable {
     public var areasWithoutRow: [String]
     public var rowsWithoutArea: [String]
+    /// How many rows of the table found an area, of how many.
+    public var matchedRows = 0
+    public var tableRows = 0
 
     public var isComplete: Bool { areasWithoutRow.isEmpty && rowsWithoutArea.isEmpty }
+
+    /// Fewer than half of the table's rows found an area: most likely the wrong column or another
+    /// geography, or a national table for a few areas.
+    public var isPoorMatch: Bool { matchedRows * 2 < tableRows }
 
     /// One line for stderr: the counts and the first 10 ids of each kind.
     public var summary: String {
@@ -53,9 +75,20 @@ public struct JoinReport: Sendable, Hashable {
             ids.prefix(10).joined(separator: ", ") + (ids.count > 10 ? ", …" : "")
         }
         var parts: [String] = []
+        if isPoorMatch {
+            parts.append(
+                "only \(matchedRows) of the table's \(tableRows) rows match an area: table codes such as "
+                    + JoinReport.examples(rowsWithoutArea) + " found no area"
+                    + (areasWithoutRow.isEmpty ? "" : ", areas such as \(JoinReport.examples(areasWithoutRow)) no row"))
+        }
         if !areasWithoutRow.isEmpty { parts.append("\(areasWithoutRow.count) areas without a row in the table (\(list(areasWithoutRow)))") }
         if !rowsWithoutArea.isEmpty { parts.append("\(rowsWithoutArea.count) table rows without an area (\(list(rowsWithoutArea)))") }
         return parts.isEmpty ? "every area has a row and every row an area" : parts.joined(separator: "; ")
+    }
+
+    /// "'Avesta', 'Borlänge', 'Falun'": the first three values, quoted.
+    static func examples(_ values: some Sequence<String>) -> String {
+        values.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
     }
 }
 
@@ -103,10 +136,38 @@ public enum LowIncome {
                 continue
             }
             used[r] = true
-            figures.append(measure.figures(try valueIndices.map { try table.number(row: r, column: $0) }))
+            let cells = try valueIndices.map { try table.number(row: r, column: $0) }
+            if let problem = measure.shareProblem(cells, text: table.rows[r][valueIndices[0]]) {
+                throw AtlasError(file: table.source, record: table.records[r], field: table.columns[valueIndices[0]], problem)
+            }
+            figures.append(measure.figures(cells))
         }
         for r in table.rows.indices where !used[r] { report.rowsWithoutArea.append(table.rows[r][idIndex]) }
+        report.tableRows = table.rows.count
+        report.matchedRows = used.filter { $0 }.count
+        if report.matchedRows == 0, !areaIDs.isEmpty, !table.rows.isEmpty {
+            throw noMatchError(areaIDs: areaIDs, table: table, idIndex: idIndex, key: key)
+        }
         return (figures, report)
+    }
+
+    /// No row found an area: names where codes were expected, the wrong column, or another
+    /// geography. Shows three values from each side, and says so when the table's regions lie
+    /// within the areas (DeSO codes begin with their municipality's code).
+    static func noMatchError(areaIDs: [String], table: StatisticsTable, idIndex: Int, key: RegionKey) -> AtlasError {
+        var seen = Set<String>()
+        let codes = table.rows.map { idIndex < $0.count ? $0[idIndex] : "" }.filter { seen.insert($0).inserted }
+        let areaKeys = Set(areaIDs.map(key.normalise))
+        let finer = codes.prefix(20).allSatisfy { code in
+            let k = key.normalise(code)
+            return areaKeys.contains { !$0.isEmpty && k.count > $0.count && k.hasPrefix($0) }
+        }
+        let hint = finer
+            ? "the table's regions lie within the areas: aggregate the table to them through a key table"
+            : "is --stats-id the column of region codes (not names), and are the table and the areas the same geography?"
+        return AtlasError(
+            file: table.source, field: table.columns[idIndex],
+            "no region in the table matches an area: the table has \(JoinReport.examples(codes)), the areas \(JoinReport.examples(areaIDs)); \(hint)")
     }
 
     /// Figures from the area layer's own attributes (e.g. DeSO polygons carrying population).
@@ -118,6 +179,9 @@ public enum LowIncome {
                     throw AtlasError(file: layer.source, record: n + 1, field: layer.fields[i].name, "'\(feature.values[i].text ?? "")' is not a number")
                 }
                 return cell
+            }
+            if let problem = measure.shareProblem(cells, text: feature.values[indices[0]].text ?? "") {
+                throw AtlasError(file: layer.source, record: n + 1, field: layer.fields[indices[0]].name, problem)
             }
             return measure.figures(cells)
         }

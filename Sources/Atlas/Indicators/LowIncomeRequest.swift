@@ -153,7 +153,9 @@ public struct LowIncomeRequest: IndicatorRequest {
         var sourceFigures: [AreaFigures]
         var report = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
         if let stats, let statsID {
-            let table = try StatisticsTable.read(path: stats).filtered(filters)
+            let read = try StatisticsTable.read(path: stats)
+            read.warnings.forEach(session.diagnostics.warning)
+            let table = try read.filtered(filters)
             (sourceFigures, report) = try LowIncome.join(areaIDs: sourceIDs, table: table, idColumn: statsID, measure: measure)
             if !report.isComplete {
                 if strict { throw AtlasError(file: stats, "the table and the areas do not match: \(report.summary)") }

@@ -10,12 +10,28 @@ public struct CRSInfo: Hashable, Sendable {
     public var isGeographic: Bool
     /// The unit of the first axis as PROJ names it: "metre", "degree", "US survey foot", …
     public var unit: String
+    /// Where the CRS is meant to be used, from PROJ's database (for a definition without an
+    /// authority, that of the identified EPSG code); nil when PROJ does not know.
+    public var areaOfUse: AreaOfUse?
 
-    public init(name: String, epsg: Int?, isGeographic: Bool, unit: String) {
+    public init(name: String, epsg: Int?, isGeographic: Bool, unit: String, areaOfUse: AreaOfUse? = nil) {
         self.name = name
         self.epsg = epsg
         self.isGeographic = isGeographic
         self.unit = unit
+        self.areaOfUse = areaOfUse
+    }
+}
+
+/// A CRS's area of use: a name ("Sweden - onshore and offshore.") and a lon/lat box in degrees.
+public struct AreaOfUse: Hashable, Sendable {
+    public var name: String
+    /// West, south, east and north in degrees; `minX > maxX` when the area crosses the antimeridian.
+    public var bounds: Bounds
+
+    public init(name: String, bounds: Bounds) {
+        self.name = name
+        self.bounds = bounds
     }
 }
 
@@ -44,9 +60,25 @@ extension CRS {
             epsg = match.code
             name = match.name
         }
+        var area = CRS.areaOfUse(of: object) ?? CRS.areaOfUse(of: horizontal)
+        if area == nil, let epsg, let identified = try? context.crs(CRS(epsg: epsg)) {
+            area = CRS.areaOfUse(of: identified)
+        }
         return CRSInfo(
             name: name, epsg: epsg, isGeographic: geographicTypes.contains(type),
-            unit: unitName.map { String(cString: $0) } ?? "unknown")
+            unit: unitName.map { String(cString: $0) } ?? "unknown", areaOfUse: area)
+    }
+
+    /// PROJ's area of use of an object; nil when it has none (PROJ then reports -1000 degrees).
+    static func areaOfUse(of object: PROJObject) -> AreaOfUse? {
+        var west = 0.0, south = 0.0, east = 0.0, north = 0.0
+        var name: UnsafePointer<CChar>?
+        guard proj_get_area_of_use(object.context.handle, object.pointer, &west, &south, &east, &north, &name) != 0,
+            west > -1000, south > -1000, east > -1000, north > -1000
+        else { return nil }
+        return AreaOfUse(
+            name: name.map { String(cString: $0) } ?? "",
+            bounds: Bounds(minX: west, minY: south, maxX: east, maxY: north))
     }
 
     /// The horizontal part of a bound or compound CRS, else the CRS itself.

@@ -64,7 +64,11 @@ extension Layer {
 
     private func requireCRS() throws -> CRS {
         guard let crs else {
-            throw AtlasError(file: source, "the layer has no coordinate reference system (no .prj); give one with --crs")
+            let guess = bounds.flatMap { CoordinateFit.guess(extent: $0) }
+            throw AtlasError(
+                file: source,
+                "the layer has no coordinate reference system (no .prj); give one with --crs"
+                    + (guess.map { ": the coordinates look like \($0.description)" } ?? ""))
         }
         return crs
     }

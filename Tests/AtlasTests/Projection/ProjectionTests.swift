@@ -62,7 +62,12 @@ import Testing
         #expect(info.unit == "metre")
 
         let wgs84 = try CRS.wgs84.info(context: context)
-        #expect(wgs84 == CRSInfo(name: "WGS 84", epsg: 4326, isGeographic: true, unit: "degree"))
+        #expect(wgs84 == CRSInfo(
+            name: "WGS 84", epsg: 4326, isGeographic: true, unit: "degree",
+            areaOfUse: AreaOfUse(name: "World.", bounds: Bounds(minX: -180, minY: -90, maxX: 180, maxY: 90))))
+        // The ESRI WKT carries no area of use: it is that of the identified EPSG:3006.
+        #expect(info.areaOfUse == AreaOfUse(
+            name: "Sweden - onshore and offshore.", bounds: Bounds(minX: 10.03, minY: 54.96, maxX: 24.17, maxY: 69.07)))
     }
 
     // EPSG:4326's authority axis order is lat/lon; normalised transforms still take and give lon/lat.
@@ -104,7 +109,7 @@ import Testing
     @Test func layerWithoutCRSCannotBeReprojected() {
         let layer = Layer(source: "roads.shp", format: "ESRI Shapefile", crs: nil, fields: [],
                           features: [Feature(geometry: .point(Coordinate(1, 2)), values: [])])
-        #expect(throws: AtlasError(file: "roads.shp", "the layer has no coordinate reference system (no .prj); give one with --crs")) {
+        #expect(throws: AtlasError(file: "roads.shp", "the layer has no coordinate reference system (no .prj); give one with --crs: the coordinates look like WGS 84 longitude/latitude (EPSG:4326)")) {
             try layer.toMetric(context: context)
         }
     }
