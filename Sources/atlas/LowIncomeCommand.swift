@@ -45,6 +45,15 @@ struct LowIncomeCommand: ParsableCommand {
     @Option(name: .customLong("where"), help: ArgumentHelp("Keep table rows with COLUMN=VALUE; repeat for several columns.", valueName: "column=value"))
     var filters: [String] = []
 
+    @Option(help: "Key table (CSV) mapping the table's region codes to the areas' before the join, e.g. SCB's DeSO–RegSO key.")
+    var key: String?
+
+    @Option(help: "Column of --key with the table's codes.")
+    var keyFrom: String?
+
+    @Option(help: "Column of --key with the areas' codes; counts are summed per code, shares recomputed from their totals.")
+    var keyTo: String?
+
     @Option(help: "Column with the count of children in low-income households.")
     var count: String?
 
@@ -107,6 +116,9 @@ struct LowIncomeCommand: ParsableCommand {
         request.stats = stats
         request.statsID = statsId
         request.filters = try filters.map { filter in try cliValue("--where") { try StatisticsFilter(parsing: filter) } }
+        request.key = key
+        request.keyFrom = keyFrom
+        request.keyTo = keyTo
         request.count = count
         request.total = total
         request.share = share

@@ -204,3 +204,32 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyTableCLITests {
+    @Test func aDeSOTableJoinsToMunicipalitiesThroughAKey() throws {
+        let folder = try CLI.temporaryFolder()
+        let table = CLI.shared("dalarna/deso_befolkning_2024.csv")
+        // The key: each DeSO's kommun, written from the table's own kommunkod column.
+        let rows = try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let key = folder + "/key.csv"
+        try (["deso,kommun"] + rows.map { "\($0[0]),\($0[4])" }).joined(separator: "\n").write(toFile: key, atomically: true, encoding: .utf8)
+        let out = folder + "/kommun.geojson"
+        let result = try CLI.run([
+            "lowincome", "--areas", CLI.shared("sweden/kommun_wgs84.geojson"), "--area-id", "kommun_kod",
+            "--stats", table, "--stats-id", "desokod", "--key", key, "--key-from", "deso", "--key-to", "kommun",
+            "--count", "befolkning_65_plus_2024", "--total", "befolkning_2024", "--out", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let features = try #require(root["features"] as? [[String: Any]])
+        let falun = try #require(features.compactMap { $0["properties"] as? [String: Any] }.first { $0["kommun_kod"] as? String == "2080" })
+        // Falun's DeSO summed directly from the table.
+        let falunRows = rows.filter { $0[4] == "2080" }
+        #expect(falun["count"] as? Double == falunRows.reduce(0) { $0 + Double($1[2])! })
+        #expect(falun["total"] as? Double == falunRows.reduce(0) { $0 + Double($1[1])! })
+        #expect(falun["status"] as? String == "ok")
+        let run = try #require(root["atlas:run"] as? [String: Any])
+        #expect((run["inputs"] as? [[String: Any]])?.contains { $0["option"] as? String == "key" } == true)
+    }
+}

@@ -11,6 +11,10 @@ public struct LowIncomeRequest: IndicatorRequest {
     /// The region code column of the table.
     public var statsID: String?
     public var filters: [StatisticsFilter] = []
+    /// A key table mapping the table's codes (`keyFrom`) to the areas' (`keyTo`) before the join.
+    public var key: String?
+    public var keyFrom: String?
+    public var keyTo: String?
     public var count: String?
     public var total: String?
     public var share: String?
@@ -39,7 +43,8 @@ public struct LowIncomeRequest: IndicatorRequest {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", count, total, share
+        case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", key, keyFrom = "key-from"
+        case keyTo = "key-to", count, total, share
         case shareUnit = "share-unit", target, targetID = "target-id", targetGrid = "target-grid", weights
         case weightField = "weight-field", minTotal = "min-total", minCoverage = "min-coverage", missing, classes, scheme
         case strict, out, precision
@@ -47,8 +52,8 @@ public struct LowIncomeRequest: IndicatorRequest {
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
     public static let outputNames: Set<String> = ["out"]
-    public static let inputNames: Set<String> = ["areas", "stats", "target", "weights"]
-    public static let fileInputNames: Set<String> = ["stats"]
+    public static let inputNames: Set<String> = ["areas", "stats", "key", "target", "weights"]
+    public static let fileInputNames: Set<String> = ["stats", "key"]
 
     public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
         var copy = self
@@ -68,6 +73,9 @@ public struct LowIncomeRequest: IndicatorRequest {
                 throw DecodingError.dataCorruptedError(forKey: .filters, in: c, debugDescription: error.message)
             }
         }
+        try c.read(&key, .key)
+        try c.read(&keyFrom, .keyFrom)
+        try c.read(&keyTo, .keyTo)
         try c.read(&count, .count)
         try c.read(&total, .total)
         try c.read(&share, .share)
@@ -90,7 +98,7 @@ public struct LowIncomeRequest: IndicatorRequest {
     public var outputs: [(role: String, path: String)] { out.map { [("areas", $0)] } ?? [] }
 
     public var inputPaths: [(option: String, path: String)] {
-        [("areas", areas.path)] + [("stats", stats), ("target", target?.path), ("weights", weights?.path)]
+        [("areas", areas.path)] + [("stats", stats), ("key", key), ("target", target?.path), ("weights", weights?.path)]
             .compactMap { option, path in path.map { (option, $0) } }
     }
 
@@ -111,6 +119,8 @@ public struct LowIncomeRequest: IndicatorRequest {
         let measure = try measure()
         if stats != nil && statsID == nil { throw OptionError("stats", "needs stats-id, the table's region code column") }
         if stats == nil && !filters.isEmpty { throw OptionError("where", "filters the rows of stats, which is not given") }
+        if key != nil && (keyFrom == nil || keyTo == nil) { throw OptionError("key", "needs key-from and key-to, its two code columns") }
+        if key != nil && stats == nil { throw OptionError("key", "maps the codes of stats, which is not given") }
         if target != nil && targetID == nil { throw OptionError("target", "needs target-id, the id field of the target areas") }
         if target != nil && targetGrid != nil { throw OptionError("target-grid", "give target or target-grid, not both") }
         if weights != nil && weightField == nil { throw OptionError("weights", "needs weight-field, the population field") }
@@ -132,6 +142,7 @@ public struct LowIncomeRequest: IndicatorRequest {
             let table = try StatisticsTable.read(path: stats)
             for column in [statsID!] + measure.columns { _ = try table.columnIndex(column) }
             _ = try table.filtered(filters)
+            if let key, let keyFrom, let keyTo { _ = try KeyTable.read(path: key, from: keyFrom, to: keyTo) }
         } else {
             for column in measure.columns { _ = try areaLayer.fieldIndex(column) }
         }
@@ -155,7 +166,16 @@ public struct LowIncomeRequest: IndicatorRequest {
         if let stats, let statsID {
             let read = try StatisticsTable.read(path: stats)
             read.warnings.forEach(session.diagnostics.warning)
-            let table = try read.filtered(filters)
+            var table = try read.filtered(filters)
+            if let key, let keyFrom, let keyTo {
+                let unmapped: [String]
+                (table, unmapped) = try table.aggregated(
+                    through: try KeyTable.read(path: key, from: keyFrom, to: keyTo), idColumn: statsID, measure: measure)
+                if !unmapped.isEmpty {
+                    session.diagnostics.warning(
+                        "\(key): \(unmapped.count) codes of the table are not in the key and are left out (\(unmapped.prefix(5).joined(separator: ", ")))")
+                }
+            }
             (sourceFigures, report) = try LowIncome.join(areaIDs: sourceIDs, table: table, idColumn: statsID, measure: measure)
             if !report.isComplete {
                 if strict { throw AtlasError(file: stats, "the table and the areas do not match: \(report.summary)") }
