@@ -28,8 +28,11 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "Departures field of the stops layer.")
     var departuresField: String?
 
-    @Option(help: "Stops layer: departures a stop needs to qualify (default: --min-per-hour × the window's hours).")
+    @Option(help: "Stops layer: departures a stop (or group of platforms) needs in a day (default 14: one an hour 06-20).")
     var minDepartures: Double?
+
+    @Option(help: "Stops layer: the field naming each platform's parent stop (default parent_station).")
+    var parentField: String?
 
     @Option(help: "Population layer: grid cells (polygons) or points.")
     var population: String?
@@ -46,17 +49,17 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "Straight-line distance in metres from home to a stop (400 for Boverket's variant).")
     var radius: Double = 500
 
-    @Option(help: "Time window on the date, start included, end excluded.")
-    var window = TimeWindow(argument: "06:00-20:00")!
+    @Option(help: "GTFS: time window on the date, start included, end excluded (default 06:00-20:00).")
+    var window: TimeWindow?
 
-    @Option(help: "Departures per hour a stop needs.")
-    var minPerHour: Double = 1
+    @Option(help: "GTFS: departures per hour a stop needs (default 1).")
+    var minPerHour: Double?
 
     @Option(help: "every-hour: each hour of the window has --min-per-hour departures; average: the window's total does.")
     var rule = DepartureRule.everyHour
 
-    @Option(help: "parent: platforms count under their parent station; none: each stop by itself.")
-    var groupStops = StopGrouping.parent
+    @Option(help: "parent: platforms count together under their parent (GTFS parent_station, or --parent-field of a stops layer; the default when the layer has it); none: each stop by itself.")
+    var groupStops: StopGrouping?
 
     @Option(help: "Comma-separated modes or route types to count, e.g. bus,rail,tram (default: all).")
     var modes: String?
@@ -92,6 +95,7 @@ struct TransitCommand: ParsableCommand {
         request.stops = try reading.source(stops)
         request.departuresField = departuresField
         request.minDepartures = minDepartures
+        request.parentField = parentField
         request.population = try reading.source(population)
         request.populationField = populationField
         request.areas = try reading.source(areas)

@@ -43,6 +43,13 @@ public enum TransitProximity {
         PropertySpec("departures", .real, "the stop's departures, from the departures field"),
         PropertySpec("qualifies", .boolean, "whether the stop has at least min-departures"),
     ]
+    /// The properties of a published stops layer grouped by parent: one feature per group.
+    public static let groupedStopSchema: [PropertySpec] = [
+        PropertySpec("stop_id", .string, "the group: the parent station, or the platform itself when it has none"),
+        PropertySpec("departures", .real, "departures of all the group's platforms together"),
+        PropertySpec("qualifies", .boolean, "whether the group has at least min-departures"),
+        PropertySpec("platforms", .integer, "the platforms in the group; a home is near when within the radius of any of them"),
+    ]
     public static let radiusProperty = PropertySpec("radius", .real, "the straight-line radius in metres around each qualifying stop")
 
     public struct Options: Sendable {
@@ -80,7 +87,7 @@ public enum TransitProximity {
     /// Marks the stops of a published layer: `departures` copies `departuresField`, and a stop
     /// `qualifies` with at least `minDepartures`. Empty values count as 0 departures.
     public static func qualifyingStops(_ layer: Layer, departuresField: String, minDepartures: Double) throws -> Layer {
-        let column = try layer.fieldIndex(departuresField)
+        let departures = try departures(layer, departuresField)
         // Fields of those names already in the layer (an earlier atlas output) are replaced.
         var out = layer
         let added = layerStopSchema.map(\.name)
@@ -88,19 +95,54 @@ public enum TransitProximity {
         out.fields = kept.map { layer.fields[$0] } + layerStopSchema.map(\.field)
         for i in out.features.indices {
             out.features[i].values = kept.map { layer.features[i].values[$0] }
-            let value = layer.features[i].values[column]
-            let departures: Double
-            if value.isNull {
-                departures = 0
-            } else if let number = value.parsedNumber {
-                departures = number
-            } else {
-                throw AtlasError(
-                    file: layer.source, record: i + 1, field: departuresField, "'\(value.text ?? "")' is not a number")
-            }
-            out.features[i].values += [.double(departures), .bool(departures >= minDepartures)]
+            out.features[i].values += [.double(departures[i]), .bool(departures[i] >= minDepartures)]
         }
         return out
+    }
+
+    /// The stops of a published layer grouped by `parentField` (platforms on either side of a
+    /// street are one stop): one feature per group, its platforms as a multipoint, `departures`
+    /// the group's sum and `qualifies` with at least `minDepartures`. A platform with an empty
+    /// parent is a group of its own, named by its `stop_id` when the layer has one.
+    public static func groupedStops(_ layer: Layer, departuresField: String, parentField: String, minDepartures: Double) throws -> Layer {
+        let departures = try departures(layer, departuresField)
+        let parents = try layer.values(of: parentField)
+        let ownIDs = layer.fields.contains { $0.name == "stop_id" } ? try layer.values(of: "stop_id") : nil
+        var groupOf: [String: Int] = [:]
+        var groups: [(id: String, departures: Double, points: [Coordinate])] = []
+        for (i, feature) in layer.features.enumerated() {
+            let parent = parents[i].text?.trimmingCharacters(in: .whitespaces) ?? ""
+            let id = parent.isEmpty ? (ownIDs?[i].text ?? "record \(i + 1)") : parent
+            let points = feature.geometry?.points ?? []
+            if let g = groupOf[id] {
+                groups[g].departures += departures[i]
+                groups[g].points += points
+            } else {
+                groupOf[id] = groups.count
+                groups.append((id, departures[i], points))
+            }
+        }
+        return Layer(
+            source: layer.source, format: layer.format, crs: layer.crs, fields: groupedStopSchema.map(\.field),
+            features: groups.map { group in
+                Feature(
+                    geometry: group.points.count == 1 ? .point(group.points[0]) : .multiPoint(group.points),
+                    values: [
+                        .string(group.id), .double(group.departures), .bool(group.departures >= minDepartures),
+                        .int(group.points.count),
+                    ])
+            })
+    }
+
+    /// The departures field as numbers; an empty value counts as 0 departures.
+    static func departures(_ layer: Layer, _ field: String) throws -> [Double] {
+        try layer.values(of: field).enumerated().map { i, value in
+            if value.isNull { return 0 }
+            guard let number = value.parsedNumber, number >= 0, number.isFinite else {
+                throw AtlasError(file: layer.source, record: i + 1, field: field, "'\(value.text ?? "")' is not a number of departures")
+            }
+            return number
+        }
     }
 
     public static func compute(
@@ -119,7 +161,7 @@ public enum TransitProximity {
 
         var points: [Coordinate] = []
         for feature in metricStops.features where feature.values[qualifiesColumn] == .bool(true) {
-            if let c = feature.geometry?.points.first { points.append(c) }
+            points += feature.geometry?.points ?? []
         }
 
         let geos = session.geos
@@ -224,8 +266,8 @@ public enum TransitProximity {
     public static func coverage(stops: Layer, metricCRS: CRS, options: Options = Options(), session: Session) throws -> Geometry {
         let metricStops = try stops.reprojected(to: metricCRS, context: session.proj)
         let qualifiesColumn = try stops.fieldIndex("qualifies")
-        let points = metricStops.features.compactMap { f -> Coordinate? in
-            f.values[qualifiesColumn] == .bool(true) ? f.geometry?.points.first : nil
+        let points = metricStops.features.flatMap { f -> [Coordinate] in
+            f.values[qualifiesColumn] == .bool(true) ? f.geometry?.points ?? [] : []
         }
         let union = try coverageGeometry(points, options, session.geos).toGeometry()
         return try session.transformer(from: metricCRS, to: .wgs84).transform(union)

@@ -9,17 +9,22 @@ public struct TransitRequest: IndicatorRequest {
     public var date: ServiceDate?
     public var stops: LayerSource?
     public var departuresField: String?
-    /// Stops layer: departures a stop needs (default: `minPerHour` × the window's hours).
+    /// Stops layer: departures a stop (or group) needs in a day (default 14: one an hour 06–20).
     public var minDepartures: Double?
+    /// Stops layer grouped by parent: the field naming each platform's group (default `parent_station`).
+    public var parentField: String?
     public var population: LayerSource?
     public var populationField: String?
     public var areas: LayerSource?
     public var areaID: String?
     public var radius = 500.0
-    public var window = TimeWindow(start: 6 * 3600, end: 20 * 3600)!
-    public var minPerHour = 1.0
+    /// GTFS only: the window counted, 06:00–20:00 when nil.
+    public var window: TimeWindow?
+    /// GTFS only: departures per hour a stop needs, 1 when nil.
+    public var minPerHour: Double?
     public var rule = DepartureRule.everyHour
-    public var groupStops = StopGrouping.parent
+    /// nil: by parent for GTFS, and for a stops layer when it has the parent field.
+    public var groupStops: StopGrouping?
     /// Modes to count; nil counts all.
     public var modes: [TransitMode]?
     public var populationModel = PopulationModel.centroid
@@ -33,7 +38,8 @@ public struct TransitRequest: IndicatorRequest {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case gtfs, date, stops, departuresField = "departures-field", minDepartures = "min-departures", population
+        case gtfs, date, stops, departuresField = "departures-field", minDepartures = "min-departures"
+        case parentField = "parent-field", population
         case populationField = "population-field", areas, areaID = "area-id", radius, window, minPerHour = "min-per-hour"
         case rule, groupStops = "group-stops", modes, populationModel = "population-model"
         case areaAssignment = "area-assignment", out, stopsOut = "stops-out", coverageOut = "coverage-out"
@@ -62,6 +68,7 @@ public struct TransitRequest: IndicatorRequest {
         try c.read(&stops, .stops)
         try c.read(&departuresField, .departuresField)
         try c.read(&minDepartures, .minDepartures)
+        try c.read(&parentField, .parentField)
         try c.read(&population, .population)
         try c.read(&populationField, .populationField)
         try c.read(&areas, .areas)
@@ -111,24 +118,51 @@ public struct TransitRequest: IndicatorRequest {
             .compactMap { option, path in path.map { (option, $0) } }
     }
 
-    /// The departures a stop of a stops layer needs.
-    public var stopsLayerThreshold: Double { minDepartures ?? minPerHour * window.lengthInHours }
+    public static let defaultWindow = TimeWindow(start: 6 * 3600, end: 20 * 3600)!
+    /// A stops layer's counts are per day: one departure an hour 06–20.
+    public static let defaultMinDepartures = 14.0
+    public static let defaultParentField = "parent_station"
+
+    public var effectiveWindow: TimeWindow { window ?? Self.defaultWindow }
+    public var effectiveMinPerHour: Double { minPerHour ?? 1 }
+
+    /// How a stops layer's platforms are grouped: the parent field, or nil for each by itself.
+    func stopsLayerParentField(_ layer: Layer) throws -> String? {
+        let field = parentField ?? Self.defaultParentField
+        let has = layer.fields.contains { $0.name == field }
+        switch groupStops {
+        case .none?: return nil
+        case .parent?:
+            guard has else {
+                throw OptionError(
+                    parentField == nil ? "group-stops" : "parent-field",
+                    "\(layer.source) has no field '\(field)' to group platforms by; name it with parent-field, or give group-stops none")
+            }
+            return field
+        case nil:
+            if parentField != nil && !has { _ = try layer.fieldIndex(field) }
+            return has ? field : nil
+        }
+    }
 
     public func validate(in session: Session) throws {
         guard (gtfs == nil) != (stops == nil) else { throw OptionError("gtfs", "give either gtfs (with date) or stops") }
         if gtfs != nil {
             guard date != nil else { throw OptionError("date", "a GTFS feed needs the date to count, YYYY-MM-DD") }
             if minDepartures != nil { throw OptionError("min-departures", "is for a stops layer; with GTFS use min-per-hour") }
+            if parentField != nil { throw OptionError("parent-field", "is for a stops layer; a GTFS feed groups by parent_station") }
         } else {
             guard departuresField != nil else { throw OptionError("stops", "needs departures-field, the field with each stop's departures") }
             if departuresCSV != nil { throw OptionError("departures-csv", "needs a GTFS feed") }
             if modes != nil { throw OptionError("modes", "needs a GTFS feed: a stops layer has no route types") }
+            if minPerHour != nil { throw OptionError("min-per-hour", "needs a GTFS feed: a stops layer's departures are per day, use min-departures") }
+            if window != nil { throw OptionError("window", "needs a GTFS feed: a stops layer's departures are per day, use min-departures") }
         }
         guard radius.isFinite, radius >= 1, radius <= 100_000 else {
             throw OptionError("radius", "must be between 1 and 100000 metres, got \(radius)")
         }
-        guard window.end <= 48 * 3600 else { throw OptionError("window", "must end by 48:00, got \(window)") }
-        guard minPerHour >= 0, minPerHour.isFinite else { throw OptionError("min-per-hour", "must be a number ≥ 0") }
+        guard effectiveWindow.end <= 48 * 3600 else { throw OptionError("window", "must end by 48:00, got \(effectiveWindow)") }
+        guard effectiveMinPerHour >= 0, effectiveMinPerHour.isFinite else { throw OptionError("min-per-hour", "must be a number ≥ 0") }
         if let minDepartures, !(minDepartures >= 0 && minDepartures.isFinite) {
             throw OptionError("min-departures", "must be a number ≥ 0")
         }
@@ -148,7 +182,9 @@ public struct TransitRequest: IndicatorRequest {
         if let gtfs {
             _ = try GTFSSource(path: gtfs)
         } else if let stops, let departuresField {
-            _ = try session.layer(stops).fieldIndex(departuresField)
+            let layer = try session.layer(stops)
+            _ = try layer.fieldIndex(departuresField)
+            _ = try stopsLayerParentField(layer)
         }
         if let population, let populationField { _ = try session.layer(population).fieldIndex(populationField) }
         if let areas, let areaID { _ = try session.layer(areas).fieldIndex(areaID) }
@@ -157,16 +193,25 @@ public struct TransitRequest: IndicatorRequest {
     public func run(in session: Session) throws -> TransitResult {
         let firstWarning = session.diagnostics.warnings.count
         var departures: StopDepartures?
+        var grouping: String?
         let stopLayer: Layer
         if let gtfs, let date {
             let feed = try GTFSFeed.read(path: gtfs, diagnostics: session.diagnostics)
-            let options = DepartureOptions(date: date, window: window, grouping: groupStops, modes: modes.map(Set.init))
+            let options = DepartureOptions(
+                date: date, window: effectiveWindow, grouping: groupStops ?? .parent, modes: modes.map(Set.init))
             let counted = try DepartureCounter.count(feed: feed, options: options)
-            stopLayer = counted.stopsLayer(rule: rule, minPerHour: minPerHour, source: gtfs)
+            stopLayer = counted.stopsLayer(rule: rule, minPerHour: effectiveMinPerHour, source: gtfs)
             departures = counted
         } else if let stops, let departuresField {
-            stopLayer = try TransitProximity.qualifyingStops(
-                try session.layer(stops), departuresField: departuresField, minDepartures: stopsLayerThreshold)
+            let layer = try session.layer(stops)
+            let threshold = minDepartures ?? Self.defaultMinDepartures
+            if let parent = try stopsLayerParentField(layer) {
+                stopLayer = try TransitProximity.groupedStops(
+                    layer, departuresField: departuresField, parentField: parent, minDepartures: threshold)
+                grouping = parent
+            } else {
+                stopLayer = try TransitProximity.qualifyingStops(layer, departuresField: departuresField, minDepartures: threshold)
+            }
         } else {
             throw OptionError("gtfs", "give either gtfs (with date) or stops")
         }
@@ -191,13 +236,22 @@ public struct TransitRequest: IndicatorRequest {
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [TransitProximity.radiusProperty.field],
                 features: [Feature(geometry: union, values: [.double(radius)])])
         }
-        // The threshold a stops layer was held to is recorded even when it was the default.
+        // The rule actually applied is recorded, defaults included.
         var recorded = self
-        if stops != nil { recorded.minDepartures = stopsLayerThreshold }
+        if stops != nil {
+            recorded.minDepartures = minDepartures ?? Self.defaultMinDepartures
+            recorded.groupStops = grouping == nil ? StopGrouping.none : .parent
+            recorded.parentField = grouping
+        } else {
+            recorded.window = effectiveWindow
+            recorded.minPerHour = effectiveMinPerHour
+            recorded.groupStops = groupStops ?? .parent
+        }
         let provenance = try Provenance(recorded, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
         return TransitResult(
             proximity: proximity, stops: stopLayer, qualifyingStops: qualifying, coverage: coverage, departures: departures,
-            provenance: provenance, fromGTFS: gtfs != nil)
+            provenance: provenance, stopSchema: gtfs != nil ? TransitProximity.gtfsStopSchema
+                : grouping != nil ? TransitProximity.groupedStopSchema : TransitProximity.layerStopSchema)
     }
 }
 
@@ -212,7 +266,7 @@ public struct TransitResult: IndicatorResult {
     /// Departures per stop and hour (GTFS only).
     public var departures: StopDepartures?
     public var provenance: Provenance
-    var fromGTFS: Bool
+    var stopSchema: [PropertySpec]
 
     public var layers: [IndicatorLayer] {
         var layers: [IndicatorLayer] = []
@@ -221,9 +275,9 @@ public struct TransitResult: IndicatorResult {
                 role: "areas", layer: proximity.areas, schema: TransitProximity.areaSchema, primary: "share_near",
                 idField: proximity.areas.fields.first?.name, provenance: provenance))
         }
-        let stopSchema = fromGTFS ? TransitProximity.gtfsStopSchema : TransitProximity.layerStopSchema
         layers.append(IndicatorLayer(
-            role: "stops", layer: stops, schema: stopSchema, primary: "departures", idField: fromGTFS ? "stop_id" : nil,
+            role: "stops", layer: stops, schema: stopSchema, primary: "departures",
+            idField: stopSchema.contains { $0.name == "stop_id" } ? "stop_id" : nil,
             provenance: provenance))
         if let coverage {
             layers.append(IndicatorLayer(

@@ -148,3 +148,103 @@ import Testing
         #expect(error?.field == "avgangar")
     }
 }
+
+@Suite struct PlatformGroupingTests {
+    static func platform(_ x: Double, _ y: Double, _ parent: String, _ departures: Double, id: String) -> Feature {
+        Feature(geometry: .point(Coordinate(x, y)), values: [.string(id), .string(parent), .double(departures)])
+    }
+
+    @Test func twoSidesOfAStreetTogetherReachTheThreshold() throws {
+        // Platforms A (11 departures) and B (12) share a parent 30 m apart; C (13) stands alone.
+        // Grouped: A+B = 23 ≥ 14 qualifies, C = 13 does not. Per platform none qualifies.
+        let stops = Layer(
+            source: "stops", format: "test", crs: .sweref99TM,
+            fields: [Field("stop_id", .string), Field("parent_station", .string), Field("avg", .real)],
+            features: [
+                Self.platform(500_000, 6_600_000, "P", 11, id: "A"), Self.platform(500_030, 6_600_000, "P", 12, id: "B"),
+                Self.platform(510_000, 6_600_000, "", 13, id: "C"),
+            ])
+        let grouped = try TransitProximity.groupedStops(stops, departuresField: "avg", parentField: "parent_station", minDepartures: 14)
+        #expect(grouped.features.map(\.values) == [
+            [.string("P"), .double(23), .bool(true), .int(2)], [.string("C"), .double(13), .bool(false), .int(1)],
+        ])
+        // A cell centre 480 m east of B is 510 m from A: near through B, a platform of the group.
+        let cells = Layer(
+            source: "cells", format: "test", crs: .sweref99TM, fields: [Field("pop", .real)],
+            features: [Feature(geometry: .point(Coordinate(500_510, 6_600_000)), values: [.double(7)])])
+        let areas = Layer(
+            source: "areas", format: "test", crs: .sweref99TM, fields: [Field("id", .string)],
+            features: [Feature(geometry: ReaggregationTests.square(499_000, 6_599_000, 520_000, 6_601_000), values: [.string("X")])])
+        let near = try TransitProximity.compute(
+            stops: grouped, population: cells, populationField: "pop", areas: areas, areaId: "id", session: try Session())
+        #expect(near.populationNear == 7)
+        let ungrouped = try TransitProximity.compute(
+            stops: try TransitProximity.qualifyingStops(stops, departuresField: "avg", minDepartures: 14),
+            population: cells, populationField: "pop", areas: areas, areaId: "id", session: try Session())
+        #expect(ungrouped.populationNear == 0)
+    }
+
+    /// Falun's 941 platforms under 505 parents, against a brute-force count written here: sum the
+    /// departures per parent_station, and count a 1 km cell's people when its centroid lies within
+    /// 500 m of any platform of a group with at least 14.
+    @Test func falunPlatformsGroupedByParentAgainstABruteForceCount() throws {
+        let falun = TestData.shared("falun") + "/"
+        var request = TransitRequest()
+        request.stops = LayerSource(falun + "falun_hallplatser_avgangar.geojson")
+        request.departuresField = "genomsnitt_veckodag_avgangar"
+        request.population = LayerSource(falun + "falun_befolkning_1km_2025.geojson")
+        request.populationField = "befolkning_2025"
+        request.areas = LayerSource(falun + "falun_deso_2025_pop2024.geojson")
+        request.areaID = "desokod"
+        request.out = "unused.geojson"
+        let session = try Session()
+        try request.validate(in: session)
+        let result = try request.run(in: session)
+
+        let session2 = try Session()
+        let platforms = try GeoJSONReader.read(path: falun + "falun_hallplatser_avgangar.geojson").reprojected(to: .sweref99TM, context: session2.proj)
+        let parents = try platforms.values(of: "parent_station").map { $0.text ?? "" }
+        let ids = try platforms.values(of: "stop_id").map { $0.text! }
+        let departures = try platforms.values(of: "genomsnitt_veckodag_avgangar").map { $0.number ?? 0 }
+        var sum: [String: Double] = [:]
+        for i in ids.indices { sum[parents[i].isEmpty ? ids[i] : parents[i], default: 0] += departures[i] }
+        let qualifying = ids.indices.filter { sum[parents[$0].isEmpty ? ids[$0] : parents[$0]]! >= 14 }
+            .map { platforms.features[$0].geometry!.points[0] }
+        let cells = try GeoJSONReader.read(path: falun + "falun_befolkning_1km_2025.geojson").reprojected(to: .sweref99TM, context: session2.proj)
+        let people = try cells.values(of: "befolkning_2025").map { $0.number ?? 0 }
+        var near = 0.0, total = 0.0
+        for (k, cell) in cells.features.enumerated() {
+            let ring = cell.geometry!.polygons[0][0]
+            // Square cells: the centroid is the mean of the four corners.
+            let cx = ring.prefix(4).map(\.x).reduce(0, +) / 4, cy = ring.prefix(4).map(\.y).reduce(0, +) / 4
+            total += people[k]
+            if qualifying.contains(where: { ($0.x - cx) * ($0.x - cx) + ($0.y - cy) * ($0.y - cy) <= 500 * 500 }) { near += people[k] }
+        }
+        #expect(sum.count == 505)
+        #expect(result.stops.features.count == 505)
+        #expect(result.qualifyingStops == sum.values.filter { $0 >= 14 }.count)
+        #expect(result.proximity?.population == total)
+        #expect(result.proximity?.populationNear == near)
+        // Grouping lets stops whose sides fall short alone qualify together: more people near
+        // than the 42,224 of the per-platform count.
+        #expect(near > 42_224)
+    }
+
+    @Test func optionsThatDoNotApplyToAStopsLayerAreErrors() throws {
+        var request = TransitRequest()
+        request.stops = LayerSource(TestData.shared("falun/falun_hallplatser_avgangar.geojson"))
+        request.departuresField = "genomsnitt_veckodag_avgangar"
+        request.stopsOut = "stops.geojson"
+        for (option, change) in [
+            ("modes", { (r: inout TransitRequest) in r.modes = [.bus] }),
+            ("min-per-hour", { (r: inout TransitRequest) in r.minPerHour = 2 }),
+            ("window", { (r: inout TransitRequest) in r.window = TimeWindow(argument: "07:00-19:00") }),
+            ("parent-field", { (r: inout TransitRequest) in r.groupStops = .parent; r.parentField = "hpl" }),
+        ] as [(String, (inout TransitRequest) -> Void)] {
+            var bad = request
+            change(&bad)
+            let error = #expect(throws: OptionError.self) { try bad.validate(in: try Session()) }
+            #expect(error?.option == option)
+        }
+    }
+}
