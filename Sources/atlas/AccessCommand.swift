@@ -57,8 +57,14 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Walking speed (km/h) between a point and the road.")
     var accessSpeed: Double = 5
 
+    @Option(help: "Points snap only to roads in strongly connected parts of the network with at least this many nodes; smaller islands are left out.")
+    var minComponent: Int = 200
+
     @Option(help: "Line networks: speed field in km/h (car).")
     var speedField: String?
+
+    @Option(help: "Line networks: speed field in km/h against the digitised direction (car); --speed-field is then the speed along it, and 0 or empty closes a direction.")
+    var backwardSpeedField: String?
 
     @Option(help: "Line networks: speed in km/h where the speed field is missing.")
     var defaultSpeed: Double = 50
@@ -69,8 +75,11 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Line networks: values of the oneway field, e.g. forward=FT,backward=TF,closed=N (| between alternatives).")
     var onewayValues: String?
 
-    @Option(help: "Line networks: line ends closer than this (metres) are joined.")
+    @Option(help: "Line networks: vertices of lines closer than this (metres) are joined into one junction.")
     var snapTolerance: Double = 0.5
+
+    @Option(help: "Line networks: lines meet at every shared vertex (vertices) or only where their ends meet (ends).")
+    var lineJunctions: String = "vertices"
 
     @Option(help: "Output areas layer (GeoJSON).")
     var out: String
@@ -97,10 +106,13 @@ struct AccessCommand: ParsableCommand {
         }
         guard maxSnap >= 0 else { throw ValidationError("--max-snap must not be negative") }
         guard accessSpeed > 0 else { throw ValidationError("--access-speed must be positive") }
+        guard minComponent >= 1 else { throw ValidationError("--min-component must be at least 1") }
         guard (onewayField == nil) == (onewayValues == nil) else {
             throw ValidationError("--oneway-field and --oneway-values go together")
         }
         if areas != nil && areaId == nil { throw ValidationError("--areas needs --area-id") }
+        if backwardSpeedField != nil && speedField == nil { throw ValidationError("--backward-speed-field needs --speed-field") }
+        guard LineJunctions(rawValue: lineJunctions) != nil else { throw ValidationError("--line-junctions must be vertices or ends") }
     }
 
     func parsedThresholds() throws -> [Double] {
@@ -122,8 +134,8 @@ struct AccessCommand: ParsableCommand {
         case .lines:
             let oneway = try onewayField.map { try OnewayRule(field: $0, values: onewayValues ?? "") }
             let options = LineNetworkOptions(
-                mode: travelMode, speedField: speedField, defaultSpeed: defaultSpeed, oneway: oneway,
-                snapTolerance: snapTolerance)
+                mode: travelMode, speedField: speedField, backwardSpeedField: backwardSpeedField, defaultSpeed: defaultSpeed,
+                oneway: oneway, snapTolerance: snapTolerance, junctions: LineJunctions(rawValue: lineJunctions)!)
             graph = try RoadGraph.lineLayer(try LayerReader.read(path: network, options: layerOptions), options: options)
         }
         let networkSeconds = Date().timeIntervalSince(started)
@@ -138,7 +150,7 @@ struct AccessCommand: ParsableCommand {
         let layersSeconds = Date().timeIntervalSince(started) - networkSeconds
         let indicatorStarted = Date()
         let indicator = HealthcareAccess(
-            thresholds: try parsedThresholds(), search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed))
+            thresholds: try parsedThresholds(), search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed, minComponentNodes: minComponent))
         let outputs = try indicator.run(graph: graph, inputs: inputs, isochrones: isochronesOut != nil)
         let indicatorSeconds = Date().timeIntervalSince(indicatorStarted)
 
