@@ -8,7 +8,8 @@ struct AccessCommand: ParsableCommand {
         abstract: "Travel time from populated cells to the nearest healthcare facility over a road network (indicator 3).",
         discussion: """
             Every origin (grid cell centroid or point) snaps to the nearest point on a road within \
-            --max-snap metres; one search from all destinations gives each origin its minutes to the \
+            --max-snap metres, among the roads of the strongly connected parts of the network with at \
+            least --min-component nodes; one search from all destinations gives each origin its minutes to the \
             nearest one. Per area: population, mean_minutes and median_minutes (population-weighted, \
             reachable population), share_within_T per threshold, population_unreachable and the PIPOS \
             classes share_0_5, share_5_10, share_10_30, share_30_plus.
