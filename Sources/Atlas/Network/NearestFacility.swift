@@ -58,6 +58,10 @@ public struct NearestFacilityResult: Sendable {
     public func islandReport(originName: (Int) -> String) -> (warnings: [String], summary: String?) {
         var warnings: [String] = []
         let rule = "components under \(islands.minimumNodes) nodes"
+        if islands.keptEverything {
+            warnings.append(
+                "no road of the network can be travelled there and back (one-way roads only), so no part of it is left out as an island")
+        }
         if islands.keptLargestOnly {
             warnings.append(
                 "no part of the road network has \(islands.minimumNodes) connected nodes (--min-component); "

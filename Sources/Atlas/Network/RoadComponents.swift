@@ -81,26 +81,36 @@ public struct RoadComponents: Sendable {
 
     /// The segments points may snap to: those with both ends in kept components. A component
     /// is kept when it has at least `minimumNodes` nodes; when none is that large, the largest
-    /// one alone is kept (the lowest-numbered of equally large ones).
+    /// one holding a segment alone is kept (the lowest-numbered of equally large ones), and
+    /// when no component holds a segment at all (one-way roads without a way back) every
+    /// segment is kept, as if there were no rule.
     public func snappable(_ graph: RoadGraph, minimumNodes: Int) -> SnappableSegments {
-        var largest = -1
-        for (c, size) in sizes.enumerated() where largest < 0 || size > sizes[largest] { largest = c }
-        var kept = sizes.map { Int($0) >= minimumNodes }
-        let keptLargestOnly = largest >= 0 && !kept[largest]
-        if keptLargestOnly { kept[largest] = true }
-
-        var eligible = [Bool](repeating: false, count: graph.segmentCount)
         var hasSegment = [Bool](repeating: false, count: count)
         for s in 0..<graph.segmentCount {
-            let a = Int(component[Int(graph.segmentStart[s])]), b = Int(component[Int(graph.segmentEnd[s])])
-            if a == b { hasSegment[a] = true }
-            eligible[s] = kept[a] && kept[b]
+            let a = component[Int(graph.segmentStart[s])]
+            if a == component[Int(graph.segmentEnd[s])] { hasSegment[Int(a)] = true }
         }
-        var summary = RoadIslands(minimumNodes: minimumNodes, keptLargestOnly: keptLargestOnly)
+        var largest = -1
+        for c in 0..<count where hasSegment[c] && (largest < 0 || sizes[c] > sizes[largest]) { largest = c }
+        var summary = RoadIslands(minimumNodes: minimumNodes)
         summary.largestComponentNodes = largest >= 0 ? Int(sizes[largest]) : 0
-        for c in 0..<count where hasSegment[c] {
+        guard largest >= 0 else {
+            summary.keptEverything = graph.segmentCount > 0
+            summary.keptNodes = graph.nodeCount
+            return SnappableSegments(eligible: [Bool](repeating: true, count: graph.segmentCount), islands: summary)
+        }
+        var kept = sizes.map { Int($0) >= minimumNodes }
+        if !kept[largest] {
+            summary.keptLargestOnly = true
+            kept[largest] = true
+        }
+        var eligible = [Bool](repeating: false, count: graph.segmentCount)
+        for s in 0..<graph.segmentCount {
+            eligible[s] = kept[Int(component[Int(graph.segmentStart[s])])] && kept[Int(component[Int(graph.segmentEnd[s])])]
+        }
+        for c in 0..<count where kept[c] || hasSegment[c] {
             if kept[c] {
-                summary.keptComponents += 1
+                summary.keptComponents += hasSegment[c] ? 1 : 0
                 summary.keptNodes += Int(sizes[c])
             } else {
                 summary.leftOutComponents += 1
@@ -138,6 +148,9 @@ public struct RoadIslands: Sendable, Equatable {
     public var largestComponentNodes = 0
     /// No component reached the minimum, so the largest one alone was kept.
     public var keptLargestOnly = false
+    /// No component holds a segment (every road one-way with no way back), so the rule kept
+    /// every segment rather than none.
+    public var keptEverything = false
 
     public init(minimumNodes: Int, keptLargestOnly: Bool = false) {
         self.minimumNodes = minimumNodes

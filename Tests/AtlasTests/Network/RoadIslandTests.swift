@@ -74,6 +74,20 @@ struct RoadIslandTests {
         #expect(report.warnings.first == "no part of the road network has 200 connected nodes (--min-component); points snap to its largest strongly connected component only (9 nodes)")
     }
 
+    @Test func aNetworkOfOneWayRoadsWithoutAWayBackKeepsEverySegment() throws {
+        // (0, 0) → (1000, 0) → (2000, 0), one way east at 36 km/h: every node is a component
+        // of its own and none holds a segment, so there is nothing to prefer.
+        var segments = RoadSegmentList()
+        segments.append(from: 0, to: 1, forwardSpeed: 36, backwardSpeed: 0)
+        segments.append(from: 1, to: 2, forwardSpeed: 36, backwardSpeed: 0)
+        let graph = try RoadGraph(crs: nil, x: [0, 1000, 2000], y: [0, 0, 0], segments: segments)
+        let result = try NearestFacility().run(graph: graph, origins: [Coordinate(0, 0)], destinations: [Coordinate(2000, 0)])
+        // 2000 m at 36 km/h = 200 s.
+        #expect(result.seconds == [200])
+        #expect(result.islands.keptEverything)
+        #expect(result.islands.leftOutSegments == 0)
+    }
+
     @Test func aDestinationOnAnIslandMovesAndAPointWithOnlyTheIslandInReachIsStranded() throws {
         let graph = try Self.gridWithIsland()
         // Origins: (0, 0) on the grid; (2600, 1500), 570 m from the island and 600 m from the
