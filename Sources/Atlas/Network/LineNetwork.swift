@@ -188,42 +188,51 @@ extension RoadGraph {
     }
 }
 
-/// Finds an existing joined vertex within the tolerance, or creates a node: a hash of grid
-/// cells as wide as the tolerance, so only the 3×3 cells around a point need checking. The
-/// table holds each occupied cell's latest node, and each node the one before it in its
-/// cell, which costs a few bytes per vertex rather than an array per cell.
+/// Finds an existing joined vertex within the tolerance, or creates a node. Nodes sit in a
+/// hash of grid cells twice as wide as the tolerance, so a point's neighbours within the
+/// tolerance lie in the 2×2 cells nearest it. The table holds each occupied cell's latest
+/// node, and each node the one before it in its cell: a few bytes per vertex rather than an
+/// array per cell, and one memory access per cell looked at.
 struct VertexJoiner {
+    struct Slot {
+        var column: Int
+        var row: Int
+        var head: Int32  // -1 for an empty slot
+    }
+
     let tolerance: Double
-    private var columns: [Int] = []
-    private var rows: [Int] = []
-    private var heads: [Int32] = []  // -1 for an empty slot
+    private let cellSize: Double
+    private var slots: [Slot] = []
     private var occupied = 0
     private var previousInCell: [Int32] = []  // by node; -1 ends a cell's list
 
     init(tolerance: Double) {
         self.tolerance = tolerance
+        cellSize = 2 * tolerance
         resize(1 << 10)
     }
 
     /// The node at `c`, or nil when `c` is too large to place on the grid.
     mutating func node(at c: Coordinate, x: inout [Double], y: inout [Double]) -> Int32? {
-        let cx = (c.x / tolerance).rounded(.down), cy = (c.y / tolerance).rounded(.down)
-        guard abs(cx) < 1e18, abs(cy) < 1e18 else { return nil }
-        let column = Int(cx), row = Int(cy)
+        let gx = c.x / cellSize, gy = c.y / cellSize
+        let fx = gx.rounded(.down), fy = gy.rounded(.down)
+        guard abs(fx) < 1e18, abs(fy) < 1e18 else { return nil }
+        let column = Int(fx), row = Int(fy)
+        // The neighbouring column and row on the side of the cell the point is nearer.
+        let otherColumn = gx - fx < 0.5 ? column - 1 : column + 1
+        let otherRow = gy - fy < 0.5 ? row - 1 : row + 1
         var best: Int32 = -1
         var bestDistance = Double.infinity
-        for dr in -1...1 {
-            for dc in -1...1 {
-                var n = head(column + dc, row + dr)
-                while n >= 0 {
-                    let dx = x[Int(n)] - c.x, dy = y[Int(n)] - c.y
-                    let d = (dx * dx + dy * dy).squareRoot()
-                    if d <= tolerance && (d < bestDistance || (d == bestDistance && n < best)) {
-                        best = n
-                        bestDistance = d
-                    }
-                    n = previousInCell[Int(n)]
+        for k in 0..<4 {
+            var n = slots[slot(k & 1 == 0 ? column : otherColumn, k < 2 ? row : otherRow)].head
+            while n >= 0 {
+                let dx = x[Int(n)] - c.x, dy = y[Int(n)] - c.y
+                let d = (dx * dx + dy * dy).squareRoot()
+                if d <= tolerance && (d < bestDistance || (d == bestDistance && n < best)) {
+                    best = n
+                    bestDistance = d
                 }
+                n = previousInCell[Int(n)]
             }
         }
         if best >= 0 { return best }
@@ -232,42 +241,32 @@ struct VertexJoiner {
         y.append(c.y)
         // Nodes made outside the joiner (interior vertices with `.ends`) hold no place in a cell.
         if previousInCell.count < Int(node) { previousInCell += repeatElement(-1, count: Int(node) - previousInCell.count) }
-        let slot = self.slot(column, row)
-        if heads[slot] < 0 {
-            columns[slot] = column
-            rows[slot] = row
+        let i = slot(column, row)
+        if slots[i].head < 0 {
+            slots[i] = Slot(column: column, row: row, head: node)
             occupied += 1
             previousInCell.append(-1)
         } else {
-            previousInCell.append(heads[slot])
+            previousInCell.append(slots[i].head)
+            slots[i].head = node
         }
-        heads[slot] = node
-        if occupied * 2 > heads.count { resize(heads.count * 2) }
+        if occupied * 2 > slots.count { resize(slots.count * 2) }
         return node
     }
-
-    private func head(_ column: Int, _ row: Int) -> Int32 { heads[slot(column, row)] }
 
     /// The slot holding the cell, or the empty slot where it would go (linear probing).
     private func slot(_ column: Int, _ row: Int) -> Int {
         var h = UInt64(bitPattern: Int64(column)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(row)) &* 0xC2B2_AE3D_27D4_EB4F
         h ^= h >> 29
-        let mask = heads.count - 1
+        let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
-        while heads[i] >= 0 && (columns[i] != column || rows[i] != row) { i = (i + 1) & mask }
+        while slots[i].head >= 0 && (slots[i].column != column || slots[i].row != row) { i = (i + 1) & mask }
         return i
     }
 
     private mutating func resize(_ capacity: Int) {
-        let oldColumns = columns, oldRows = rows, oldHeads = heads
-        columns = [Int](repeating: 0, count: capacity)
-        rows = [Int](repeating: 0, count: capacity)
-        heads = [Int32](repeating: -1, count: capacity)
-        for i in oldHeads.indices where oldHeads[i] >= 0 {
-            let s = slot(oldColumns[i], oldRows[i])
-            columns[s] = oldColumns[i]
-            rows[s] = oldRows[i]
-            heads[s] = oldHeads[i]
-        }
+        let old = slots
+        slots = [Slot](repeating: Slot(column: 0, row: 0, head: -1), count: capacity)
+        for entry in old where entry.head >= 0 { slots[slot(entry.column, entry.row)] = entry }
     }
 }
