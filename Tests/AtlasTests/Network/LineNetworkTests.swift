@@ -165,5 +165,33 @@ struct LineNetworkTests {
             try RoadGraph(lines: Self.directed(.int(36), .int(36)), options: LineNetworkOptions(backwardSpeedField: "HTHAST_B"))
         }
     }
+
+    /// Points scattered around a few spots, so many lie within the tolerance of one another and
+    /// across cell borders: each joins the nearest earlier node within 0.5 m, as a plain scan
+    /// over all earlier nodes finds it.
+    @Test func vertexJoinerMatchesAPlainScan() {
+        var random = MultiSourceSearchTests.Random(state: 7)
+        var joiner = VertexJoiner(tolerance: 0.5)
+        var x: [Double] = [], y: [Double] = []
+        var scanX: [Double] = [], scanY: [Double] = []
+        for _ in 0..<3000 {
+            let spot = Double(random.below(20))
+            let c = Coordinate(spot * 3 + Double(random.below(1000)) / 400, 6_500_000 + Double(random.below(1000)) / 400)
+            var expected: Int32 = -1
+            var nearest = Double.infinity
+            for n in scanX.indices {
+                let d = ((scanX[n] - c.x) * (scanX[n] - c.x) + (scanY[n] - c.y) * (scanY[n] - c.y)).squareRoot()
+                if d <= 0.5 && d < nearest { expected = Int32(n); nearest = d }
+            }
+            if expected < 0 {
+                expected = Int32(scanX.count)
+                scanX.append(c.x)
+                scanY.append(c.y)
+            }
+            #expect(joiner.node(at: c, x: &x, y: &y) == expected)
+        }
+        #expect(x.count == scanX.count)
+        #expect(x.count > 100 && x.count < 2000, "the points should both join and stay apart")
+    }
 }
 
