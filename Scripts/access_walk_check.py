@@ -3,11 +3,15 @@
 
 Reads the same OSM ways with pyosmium, applies the walk rules (documented in
 Sources/Atlas/Network/TravelProfile.swift) again in Python, projects with pyproj to the UTM
-zone atlas picks (EPSG:32722), snaps hexagon centroids and care points to the nearest point
-on a road segment with shapely, and runs scipy's csgraph.dijkstra(min_only=True) from all
-care points at once. Then it compares per-cell minutes with the cells layer atlas wrote.
+zone atlas picks (EPSG:32722), finds the strongly connected components with scipy's
+csgraph.connected_components(connection="strong") and keeps those of at least --min-component
+nodes (200, atlas's default; the largest alone if none is that big), snaps hexagon centroids
+and care points to the nearest point on a segment with both ends in kept components with
+shapely, and runs scipy's csgraph.dijkstra(min_only=True) from all care points at once. Then it
+compares per-cell minutes and snapping distances (`snap_m`) with the cells layer atlas wrote.
 
-Usage: access_walk_check.py CELLS_FROM_ATLAS.geojson [--data DIR] [--time | --pandana]
+Usage: access_walk_check.py CELLS_FROM_ATLAS.geojson [--data DIR] [--min-component N]
+                            [--time | --pandana | --components]
 
 Tolerance: 0.01 minutes (0.6 s). Both sides use the same projection (PROJ) and the same
 centroids (GEOS), so minutes should agree to rounding; what may differ is which of two
@@ -24,7 +28,7 @@ import osmium
 import shapely
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 WALK_HIGHWAYS = {
     "primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
@@ -76,11 +80,24 @@ class Ways(osmium.SimpleHandler):
             previous = here
 
 
-def snap(tree, lines, points):
-    """Nearest segment within MAX_SNAP for each point: (segment, fraction, distance) or None."""
+def kept_segments(a, b, n, min_component):
+    """Segments with both ends in a strongly connected component of at least min_component
+    nodes (or in the largest, when none is that big); walking uses every segment both ways."""
+    graph = csr_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    count, label = connected_components(graph, directed=True, connection="strong")
+    sizes = np.bincount(label, minlength=count)
+    keep = sizes >= min_component
+    if not keep.any():
+        keep[np.argmax(sizes)] = True
+    return keep[label[a]] & keep[label[b]], sizes
+
+
+def snap(tree, lines, points, allowed):
+    """Nearest segment among `allowed` (indices into lines, ascending) within MAX_SNAP for
+    each point: (segment, fraction, distance) or None."""
     idx_points, idx_lines = tree.query_nearest(points, max_distance=MAX_SNAP, all_matches=True)
     best = {}
-    for p, s in zip(idx_points, idx_lines):
+    for p, s in zip(idx_points, allowed[idx_lines]):
         if p not in best or s < best[p]:
             best[p] = s  # equal distances: lowest segment index, as atlas does
     out = []
@@ -121,6 +138,8 @@ def main():
     ap.add_argument("--data", default="/work/shared/data/porto-alegre")
     ap.add_argument("--time", action="store_true", help="print only the seconds of snapping + scipy search")
     ap.add_argument("--pandana", action="store_true", help="print only the seconds of pandana's nearest_pois on the same graph")
+    ap.add_argument("--min-component", type=int, default=200, help="smallest strongly connected component points snap to")
+    ap.add_argument("--components", action="store_true", help="print only the strongly connected components found")
     args = ap.parse_args()
 
     handler = Ways()
@@ -134,6 +153,13 @@ def main():
     a, b = inverse[0::2], inverse[1::2]
     seconds = np.hypot(x2 - x1, y2 - y1) * 3.6 / WALK_KMH
     lines = shapely.linestrings(np.stack([np.stack([x1, y1], 1), np.stack([x2, y2], 1)], 1))
+    n = len(node_ids)
+    eligible, sizes = kept_segments(a, b, n, args.min_component)
+    if args.components:
+        print(f"walk network: {n} nodes, {len(sizes)} strongly connected components, largest {sizes.max()}, "
+              f"{(sizes >= args.min_component).sum()} of at least {args.min_component} nodes; "
+              f"{(~eligible).sum()} segments outside them")
+        return
 
     hexes = json.load(open(f"{args.data}/poa_hexgrid.geojson"))["features"]
     care = json.load(open(f"{args.data}/poa_healthcare.geojson"))["features"]
@@ -157,11 +183,11 @@ def main():
     # the snapped points joined in (scipy's way of starting and ending part-way along an edge)
     # and the search.
     started = time.perf_counter()
-    tree = shapely.STRtree(lines)
-    o_snap = snap(tree, lines, origins)
-    d_snap = snap(tree, lines, destinations)
+    allowed = np.flatnonzero(eligible)
+    tree = shapely.STRtree(lines[allowed])
+    o_snap = snap(tree, lines, origins, allowed)
+    d_snap = snap(tree, lines, destinations, allowed)
 
-    n = len(node_ids)
     rows, cols, costs = list(a) + list(b), list(b) + list(a), list(seconds) + list(seconds)
     d_nodes = []
     for k, s in enumerate(d_snap):
@@ -212,10 +238,23 @@ def main():
             continue
         diffs.append(abs(m - e))
     diffs = np.array(diffs)
-    print(f"walk network: {n} nodes, {len(seconds)} segments; {len(d_nodes)} of {len(care)} care points snapped")
+    # The off-road distance of each cell: null in atlas exactly where no kept road is in reach.
+    snap_diffs, snap_mismatched = [0.0], 0
+    for k, f in enumerate(atlas):
+        if "snap_m" not in f["properties"]:
+            break  # a cells layer from before atlas wrote snap_m
+        m, e = f["properties"]["snap_m"], o_snap[k]
+        if (m is None) != (e is None):
+            snap_mismatched += 1
+        elif m is not None:
+            snap_diffs.append(abs(m - e[2]))
+    print(f"walk network: {n} nodes, {len(seconds)} segments, {len(sizes)} strongly connected components, "
+          f"{(~eligible).sum()} segments outside those of at least {args.min_component} nodes; "
+          f"{len(d_nodes)} of {len(care)} care points snapped")
     print(f"cells compared: {len(diffs)}, unreachable in both: {both_unreachable}, reachable in one only: {len(mismatched)}")
     print(f"minutes difference: max {diffs.max():.6f}, mean {diffs.mean():.6f}, cells above 0.01: {(diffs > 0.01).sum()}")
-    ok = len(mismatched) == 0 and diffs.max() <= 0.01
+    print(f"snap_m difference: max {max(snap_diffs):.6f} m, snapped in one only: {snap_mismatched}")
+    ok = len(mismatched) == 0 and diffs.max() <= 0.01 and snap_mismatched == 0 and max(snap_diffs) <= 0.001
     print("agree" if ok else "DISAGREE")
     sys.exit(0 if ok else 1)
 

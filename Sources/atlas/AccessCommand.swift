@@ -8,7 +8,8 @@ struct AccessCommand: ParsableCommand {
         abstract: "Travel time from populated cells to the nearest healthcare facility over a road network (indicator 3).",
         discussion: """
             Every origin (grid cell centroid or point) snaps to the nearest point on a road within \
-            --max-snap metres; one search from all destinations gives each origin its minutes to the \
+            --max-snap metres, among the roads of the strongly connected parts of the network with at \
+            least --min-component nodes; one search from all destinations gives each origin its minutes to the \
             nearest one. Per area: \(propertiesHelp(HealthcareAccess().summarySchema)) Per cell \
             (--cells-out): \(propertiesHelp(HealthcareAccess.cellSchema))
             """
@@ -56,8 +57,14 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Walking speed (km/h) between a point and the road.")
     var accessSpeed: Double = 5
 
+    @Option(help: "Points snap only to roads in strongly connected parts of the network with at least this many nodes; smaller islands are left out.")
+    var minComponent: Int = 200
+
     @Option(help: "Line networks: speed field in km/h (car).")
     var speedField: String?
+
+    @Option(help: "Line networks: speed field in km/h against the digitised direction (car); --speed-field is then the speed along it, and 0 or empty closes a direction.")
+    var backwardSpeedField: String?
 
     @Option(help: "Line networks: speed in km/h where the speed field is missing.")
     var defaultSpeed: Double = 50
@@ -68,8 +75,11 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Line networks: values of the oneway field, e.g. forward=FT,backward=TF,closed=N (| between alternatives).")
     var onewayValues: String?
 
-    @Option(help: "Line networks: line ends closer than this (metres) are joined.")
+    @Option(help: "Line networks: vertices of lines closer than this (metres) are joined into one junction.")
     var snapTolerance: Double = 0.5
+
+    @Option(help: "Line networks: lines meet at every shared vertex (vertices) or only where their ends meet (ends).")
+    var lineJunctions = LineJunctions.vertices
 
     @Option(help: "Output areas layer (GeoJSON).")
     var out: String?
@@ -108,6 +118,9 @@ struct AccessCommand: ParsableCommand {
         }
         request.maxSnap = maxSnap
         request.accessSpeed = accessSpeed
+        request.minComponent = minComponent
+        request.backwardSpeedField = backwardSpeedField
+        request.lineJunctions = lineJunctions
         request.speedField = speedField
         request.defaultSpeed = defaultSpeed
         request.onewayField = onewayField

@@ -81,6 +81,7 @@ extension AreaAssignment: ExpressibleByArgument {}
 extension TravelMode: ExpressibleByArgument {}
 extension RoadNetworkFormat: ExpressibleByArgument {}
 extension MissingRule: ExpressibleByArgument {}
+extension LineJunctions: ExpressibleByArgument {}
 
 extension TimeWindow: ExpressibleByArgument {}
 

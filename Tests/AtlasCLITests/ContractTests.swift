@@ -120,8 +120,9 @@ import Testing
         // Defaults are recorded with their effective values, not left out.
         let transit = try #require(try Self.provenance("\(folder)/transit_falun_deso.geojson")["parameters"] as? [String: Any])
         #expect(transit["radius"] as? Double == 500)
-        #expect(transit["window"] as? String == "06:00-20:00")
         #expect(transit["min-departures"] as? Double == 14)
+        #expect(transit["group-stops"] as? String == "parent")
+        #expect(transit["parent-field"] as? String == "parent_station")
         #expect(transit["area-assignment"] as? String == "areal")
         let access = try #require(try Self.provenance("\(folder)/access_poa_districts.geojson")["parameters"] as? [String: Any])
         #expect(access["mode"] as? String == "car")

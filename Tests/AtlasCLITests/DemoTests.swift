@@ -24,6 +24,9 @@ import Testing
             case "Point":
                 let p = coordinates as? [Double] ?? []
                 #expect(p.count == 2 && abs(p[0]) <= 180 && abs(p[1]) <= 90)
+            case "MultiPoint":
+                let points = coordinates as? [[Double]] ?? []
+                #expect(!points.isEmpty && points.allSatisfy { $0.count == 2 && abs($0[0]) <= 180 && abs($0[1]) <= 90 })
             default: Issue.record("\(path): unexpected geometry \(type ?? "nil")")
             }
         }
@@ -56,8 +59,10 @@ import Testing
 
         let transit = try Self.checkRFC7946(folder + "/transit_falun_deso.geojson", properties: ["desokod", "population", "population_near", "share_near"])
         #expect(transit.count == 37)
-        let stops = try Self.checkRFC7946(folder + "/transit_falun_stops.geojson", properties: ["departures", "qualifies"])
-        #expect(stops.count == 941)
+        // The region's 941 platforms grouped under their 505 parent stops.
+        let stops = try Self.checkRFC7946(folder + "/transit_falun_stops.geojson", properties: ["stop_id", "departures", "qualifies", "platforms"])
+        #expect(stops.count == 505)
+        #expect(stops.reduce(0) { $0 + ($1["platforms"] as? Int ?? 0) } == 941)
 
         let access = try Self.checkRFC7946(
             folder + "/access_poa_districts.geojson",

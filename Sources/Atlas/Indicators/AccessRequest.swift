@@ -22,11 +22,16 @@ public struct AccessRequest: IndicatorRequest {
     public var thresholds: [Double] = [5, 10, 30]
     public var maxSnap = 1000.0
     public var accessSpeed = 5.0
+    /// Points snap only to strongly connected parts of the network with at least this many nodes.
+    public var minComponent = 200
     public var speedField: String?
+    /// Line networks: the speed against the digitised direction (NVDB); 0 or null closes it.
+    public var backwardSpeedField: String?
     public var defaultSpeed = 50.0
     public var onewayField: String?
     public var onewayValues: String?
     public var snapTolerance = 0.5
+    public var lineJunctions = LineJunctions.vertices
     public var out: String?
     public var cellsOut: String?
     public var isochronesOut: String?
@@ -43,8 +48,10 @@ public struct AccessRequest: IndicatorRequest {
         case network, networkFormat = "network-format", destinations, destinationID = "destination-id"
         case destinationFilter = "destination-filter", origins, populationField = "population-field"
         case originID = "origin-id", areas, areaID = "area-id", mode, thresholds, maxSnap = "max-snap"
-        case accessSpeed = "access-speed", speedField = "speed-field", defaultSpeed = "default-speed"
+        case accessSpeed = "access-speed", minComponent = "min-component", speedField = "speed-field"
+        case backwardSpeedField = "backward-speed-field", defaultSpeed = "default-speed"
         case onewayField = "oneway-field", onewayValues = "oneway-values", snapTolerance = "snap-tolerance"
+        case lineJunctions = "line-junctions"
         case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision
     }
 
@@ -77,11 +84,14 @@ public struct AccessRequest: IndicatorRequest {
         try c.readNumbers(&thresholds, .thresholds)
         try c.read(&maxSnap, .maxSnap)
         try c.read(&accessSpeed, .accessSpeed)
+        try c.read(&minComponent, .minComponent)
         try c.read(&speedField, .speedField)
+        try c.read(&backwardSpeedField, .backwardSpeedField)
         try c.read(&defaultSpeed, .defaultSpeed)
         try c.read(&onewayField, .onewayField)
         try c.read(&onewayValues, .onewayValues)
         try c.read(&snapTolerance, .snapTolerance)
+        try c.read(&lineJunctions, .lineJunctions)
         try c.read(&out, .out)
         try c.read(&cellsOut, .cellsOut)
         try c.read(&isochronesOut, .isochronesOut)
@@ -107,6 +117,8 @@ public struct AccessRequest: IndicatorRequest {
         guard accessSpeed > 0, accessSpeed <= 100 else { throw OptionError("access-speed", "must be between 0 and 100 km/h, got \(accessSpeed)") }
         guard defaultSpeed > 0, defaultSpeed <= 300 else { throw OptionError("default-speed", "must be between 0 and 300 km/h, got \(defaultSpeed)") }
         guard snapTolerance >= 0, snapTolerance <= 1000 else { throw OptionError("snap-tolerance", "must be between 0 and 1000 metres") }
+        guard minComponent >= 1 else { throw OptionError("min-component", "must be at least 1 node, got \(minComponent)") }
+        if backwardSpeedField != nil && speedField == nil { throw OptionError("backward-speed-field", "needs speed-field, the speed along the line") }
         guard (onewayField == nil) == (onewayValues == nil) else { throw OptionError("oneway-field", "oneway-field and oneway-values go together") }
         if areas != nil && areaID == nil { throw OptionError("areas", "needs area-id, the id field of the areas") }
         if out == nil && cellsOut == nil && isochronesOut == nil { throw OptionError("out", "give out, cells-out or isochrones-out") }
@@ -119,12 +131,13 @@ public struct AccessRequest: IndicatorRequest {
         switch format {
         case .pbf:
             _ = try OSMPBFFile(path: network.path)
-            if speedField != nil || onewayField != nil {
-                throw OptionError(speedField != nil ? "speed-field" : "oneway-field", "is for line networks; an OSM network has its own tags")
+            if let option = [("speed-field", speedField), ("backward-speed-field", backwardSpeedField), ("oneway-field", onewayField)]
+                .first(where: { $0.1 != nil })?.0 {
+                throw OptionError(option, "is for line networks; an OSM network has its own tags")
             }
         case .lines:
             let lines = try session.layer(network)
-            for field in [speedField, onewayField].compactMap({ $0 }) { _ = try lines.fieldIndex(field) }
+            for field in [speedField, backwardSpeedField, onewayField].compactMap({ $0 }) { _ = try lines.fieldIndex(field) }
             _ = try onewayRule()
         }
         let destinationLayer = try session.layer(destinations)
@@ -164,8 +177,8 @@ public struct AccessRequest: IndicatorRequest {
             graph = try RoadGraph.openStreetMap(path: network.path, mode: mode, session: session)
         case .lines:
             let options = LineNetworkOptions(
-                mode: mode, speedField: speedField, defaultSpeed: defaultSpeed, oneway: try onewayRule(),
-                snapTolerance: snapTolerance)
+                mode: mode, speedField: speedField, backwardSpeedField: backwardSpeedField, defaultSpeed: defaultSpeed,
+                oneway: try onewayRule(), snapTolerance: snapTolerance, junctions: lineJunctions)
             graph = try RoadGraph.lineLayer(try session.layer(network), options: options, session: session)
         }
         session.diagnostics.info("network: \(graph.nodeCount) nodes, \(graph.segmentCount) road segments (\(graph.crs?.description ?? "?"))")
@@ -177,7 +190,7 @@ public struct AccessRequest: IndicatorRequest {
             destinationFilter: try destinationFilterValue(),
             areas: try areas.map { try session.layer($0) }, areaId: areaID)
         lap("layers")
-        let indicator = HealthcareAccess(thresholds: thresholds, search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed))
+        let indicator = HealthcareAccess(thresholds: thresholds, search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed, minComponentNodes: minComponent))
         let outputs = try indicator.run(graph: graph, inputs: inputs, isochrones: isochronesOut != nil, session: session)
         lap("indicator")
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))

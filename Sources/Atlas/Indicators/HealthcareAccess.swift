@@ -188,6 +188,10 @@ public struct HealthcareAccess: Sendable {
             let names = result.unsnappedDestinations.prefix(5).map { destinationIds[$0] }.joined(separator: ", ")
             session.diagnostics.warning("\(result.unsnappedDestinations.count) destinations are more than \(search.maxSnap) m from a road and are left out (first: \(names))")
         }
+        let originIds = try inputs.originId.map { try origins.values(of: $0) }
+        let islandReport = result.islandReport { i in originIds?[i].text ?? "record \(i + 1)" }
+        islandReport.warnings.forEach(session.diagnostics.warning)
+        if let summary = islandReport.summary { session.diagnostics.info(summary) }
         if !result.unsnappedOrigins.isEmpty {
             let ids = try inputs.originId.map { try origins.values(of: $0) }
             let names = result.unsnappedOrigins.prefix(5).map { i in ids?[i].text ?? "record \(i + 1)" }.joined(separator: ", ")
@@ -202,6 +206,7 @@ public struct HealthcareAccess: Sendable {
             cells.features[i].values += [
                 minutes[i].map(Value.double) ?? .null,
                 result.nearest[i] >= 0 ? .string(destinationIds[Int(result.nearest[i])]) : .null,
+                result.originSnapMetres[i].isFinite ? .double(result.originSnapMetres[i]) : .null,
             ]
         }
 
@@ -231,6 +236,7 @@ public struct HealthcareAccess: Sendable {
     public static let cellSchema: [PropertySpec] = [
         PropertySpec("minutes", .real, "travel time to the nearest destination; null when none is reachable"),
         PropertySpec("nearest_id", .string, "the nearest destination"),
+        PropertySpec("snap_m", .real, "metres walked between the cell's centre and the road it starts on; null when no road is near"),
     ]
 
     public static let isochroneSchema: [PropertySpec] = [
@@ -286,14 +292,6 @@ public struct HealthcareAccess: Sendable {
 
     /// Maps a result over the placed origins back to all origins.
     static func expand(_ r: NearestFacilityResult, origins placed: [Int], count: Int, destinations: [Int]) -> NearestFacilityResult {
-        var seconds = [Double](repeating: .infinity, count: count)
-        var nearest = [Int32](repeating: -1, count: count)
-        for (k, o) in placed.enumerated() {
-            seconds[o] = r.seconds[k]
-            nearest[o] = r.nearest[k] >= 0 ? Int32(destinations[Int(r.nearest[k])]) : -1
-        }
-        return NearestFacilityResult(
-            seconds: seconds, nearest: nearest, unsnappedOrigins: r.unsnappedOrigins.map { placed[$0] },
-            unsnappedDestinations: r.unsnappedDestinations.map { destinations[$0] }, stageSeconds: r.stageSeconds)
+        r.mapped(origins: placed, count: count, destinations: destinations)
     }
 }

@@ -9,11 +9,85 @@ public struct NearestFacilityResult: Sendable {
     /// Origins and destinations farther than the snapping limit from any road.
     public var unsnappedOrigins: [Int]
     public var unsnappedDestinations: [Int]
+    /// Straight-line metres from each origin to the road it snapped to, walked at the access
+    /// speed; `.infinity` for an origin that did not snap.
+    public var originSnapMetres: [Double] = []
+    /// Points whose nearest road lies on an island (a component left out by the island rule)
+    /// and that snapped to the nearest road of a kept component instead.
+    public var originsMovedOffIslands: [Int] = []
+    public var destinationsMovedOffIslands: [Int] = []
+    /// Points whose nearest road lies on an island and that found no kept road within the
+    /// snapping limit: origins count as unreachable, destinations are left out. They are not
+    /// among the unsnapped ones, which have no road at all within the limit.
+    public var originsStrandedOnIslands: [Int] = []
+    public var destinationsStrandedOnIslands: [Int] = []
+    /// What the island rule kept and left out of the graph.
+    public var islands = RoadIslands(minimumNodes: 0)
     /// Wall time of each step (segment index, snapping, search), for `--timings`.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public func minutes(_ origin: Int) -> Double? {
         seconds[origin].isFinite ? seconds[origin] / 60 : nil
+    }
+
+    /// This result, computed for the origins `placed` (indices into `count` origins) and the
+    /// destinations `destinations`, with every index mapped back to those lists; origins left
+    /// out take no time and no snap.
+    public func mapped(origins placed: [Int], count: Int, destinations: [Int]) -> NearestFacilityResult {
+        var out = self
+        out.seconds = [Double](repeating: .infinity, count: count)
+        out.nearest = [Int32](repeating: -1, count: count)
+        out.originSnapMetres = [Double](repeating: .infinity, count: count)
+        for (k, o) in placed.enumerated() {
+            out.seconds[o] = seconds[k]
+            out.nearest[o] = nearest[k] >= 0 ? Int32(destinations[Int(nearest[k])]) : -1
+            if k < originSnapMetres.count { out.originSnapMetres[o] = originSnapMetres[k] }
+        }
+        out.unsnappedOrigins = unsnappedOrigins.map { placed[$0] }
+        out.originsMovedOffIslands = originsMovedOffIslands.map { placed[$0] }
+        out.originsStrandedOnIslands = originsStrandedOnIslands.map { placed[$0] }
+        out.unsnappedDestinations = unsnappedDestinations.map { destinations[$0] }
+        out.destinationsMovedOffIslands = destinationsMovedOffIslands.map { destinations[$0] }
+        out.destinationsStrandedOnIslands = destinationsStrandedOnIslands.map { destinations[$0] }
+        return out
+    }
+
+    /// What the island rule did, in words for the user: lines for warnings (points moved or
+    /// stranded, the largest component kept alone) and one line of summary. `originName` names
+    /// an origin by its index.
+    public func islandReport(originName: (Int) -> String) -> (warnings: [String], summary: String?) {
+        var warnings: [String] = []
+        let rule = "components under \(islands.minimumNodes) nodes"
+        if islands.keptEverything {
+            warnings.append(
+                "no road of the network can be travelled there and back (one-way roads only), so no part of it is left out as an island")
+        }
+        if islands.keptLargestOnly {
+            warnings.append(
+                "no part of the road network has \(islands.minimumNodes) connected nodes (--min-component); "
+                    + "points snap to its largest strongly connected component only (\(islands.largestComponentNodes) nodes)")
+        }
+        func names(_ list: [Int]) -> String { list.prefix(5).map(originName).joined(separator: ", ") }
+        if !originsMovedOffIslands.isEmpty {
+            let metres = originsMovedOffIslands.map { originSnapMetres[$0] }.filter(\.isFinite)
+            let farthest = metres.max().map { String(format: " (farthest %.0f m off the road)", $0) } ?? ""
+            warnings.append(
+                "\(originsMovedOffIslands.count) origins lie nearest to a road island (\(rule)) and snap to the connected network instead\(farthest) (first: \(names(originsMovedOffIslands)))")
+        }
+        if !originsStrandedOnIslands.isEmpty {
+            warnings.append(
+                "\(originsStrandedOnIslands.count) origins lie nearest to a road island (\(rule)) with no connected road within reach and count as unreachable (first: \(names(originsStrandedOnIslands)))")
+        }
+        if !destinationsMovedOffIslands.isEmpty || !destinationsStrandedOnIslands.isEmpty {
+            warnings.append(
+                "\(destinationsMovedOffIslands.count + destinationsStrandedOnIslands.count) destinations lie nearest to a road island (\(rule)); "
+                    + "\(destinationsMovedOffIslands.count) snap to the connected network instead, \(destinationsStrandedOnIslands.count) are left out")
+        }
+        let summary = islands.leftOutComponents == 0 ? nil
+            : "road islands: \(islands.leftOutComponents) components under \(islands.minimumNodes) nodes left out "
+                + "(\(islands.leftOutNodes) nodes, \(islands.leftOutSegments) segments); points snap to \(islands.keptComponents) "
+                + "component\(islands.keptComponents == 1 ? "" : "s") with \(islands.keptNodes) nodes"
+        return (warnings, summary)
     }
 }
 
@@ -26,28 +100,43 @@ public struct NearestFacilityResult: Sendable {
 /// segment between the snap point and its end costs that share of the segment's time, only
 /// in the directions the segment may be travelled. Ties (equal times) go to the destination
 /// with the lower index, so results do not depend on the order of the search.
+///
+/// Points snap only to segments in strongly connected components of at least
+/// `minComponentNodes` nodes (see `RoadComponents`): R5 prunes islands below 40 vertices and
+/// OSRM calls components below 1000 nodes tiny; 200 nodes here count shape points too, which
+/// keeps a clipped ring road or a housing estate's loop while dropping parking aisles and
+/// private drives. A point whose nearest road is on an island snaps to the nearest kept one.
 public struct NearestFacility: Sendable {
     public var maxSnap: Double
     public var accessSpeed: Double
+    public var minComponentNodes: Int
 
-    public init(maxSnap: Double = 1000, accessSpeed: Double = 5) {
+    public init(maxSnap: Double = 1000, accessSpeed: Double = 5, minComponentNodes: Int = 200) {
         self.maxSnap = maxSnap
         self.accessSpeed = accessSpeed
+        self.minComponentNodes = minComponentNodes
     }
 
+    /// `components` may be passed when the graph's components are already known.
     public func run(
-        graph: RoadGraph, index: SegmentIndex? = nil, origins: [Coordinate], destinations: [Coordinate]
+        graph: RoadGraph, index: SegmentIndex? = nil, components: RoadComponents? = nil,
+        origins: [Coordinate], destinations: [Coordinate]
     ) throws -> NearestFacilityResult {
         guard accessSpeed > 0 else { throw AtlasError("the access speed must be positive, got \(accessSpeed)") }
         var clock = StageClock()
         let index = index ?? SegmentIndex(graph)
         clock.lap("segment index")
+        let snappable = (components ?? RoadComponents(graph)).snappable(graph, minimumNodes: minComponentNodes)
+        clock.lap("components")
         let walkSecondsPerMetre = 3.6 / accessSpeed
 
-        var destinationSnaps = index.nearest(to: destinations, in: graph, maxDistance: maxSnap)
-        let unsnappedDestinations = destinationSnaps.indices.filter { destinationSnaps[$0] == nil }
-        guard unsnappedDestinations.count < destinations.count else {
-            throw AtlasError("no destination lies within \(maxSnap) m of the road network")
+        let (snapped, destinationsMoved, destinationsStranded) = snap(destinations, index, graph, snappable)
+        var destinationSnaps = snapped
+        let stranded = Set(destinationsStranded)
+        let unsnappedDestinations = destinationSnaps.indices.filter { destinationSnaps[$0] == nil && !stranded.contains($0) }
+        guard unsnappedDestinations.count + stranded.count < destinations.count else {
+            let islands = destinationsStranded.isEmpty ? "" : " (\(destinationsStranded.count) lie by road islands under \(minComponentNodes) nodes only)"
+            throw AtlasError("no destination lies within \(maxSnap) m of the road network\(islands)")
         }
 
         var search = MultiSourceSearch(nodeCount: graph.nodeCount)
@@ -70,16 +159,19 @@ public struct NearestFacility: Sendable {
         search.run(graph)
         clock.lap("search")
 
-        let originSnaps = index.nearest(to: origins, in: graph, maxDistance: maxSnap)
+        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
         clock.lap("snapping origins")
         var seconds = [Double](repeating: .infinity, count: origins.count)
         var nearest = [Int32](repeating: -1, count: origins.count)
+        var snapMetres = [Double](repeating: .infinity, count: origins.count)
         var unsnappedOrigins: [Int] = []
+        var strandedOrigins = originsStranded[...]
         for (o, originSnap) in originSnaps.enumerated() {
             guard let snap = originSnap else {
-                unsnappedOrigins.append(o)
+                if strandedOrigins.first == o { strandedOrigins.removeFirst() } else { unsnappedOrigins.append(o) }
                 continue
             }
+            snapMetres[o] = snap.distance
             let s = Int(snap.segment)
             let walk = snap.distance * walkSecondsPerMetre
             var best = Double.infinity
@@ -114,7 +206,25 @@ public struct NearestFacility: Sendable {
         return NearestFacilityResult(
             seconds: seconds, nearest: nearest,
             unsnappedOrigins: unsnappedOrigins, unsnappedDestinations: unsnappedDestinations,
-            stageSeconds: clock.laps)
+            originSnapMetres: snapMetres,
+            originsMovedOffIslands: originsMoved, destinationsMovedOffIslands: destinationsMoved,
+            originsStrandedOnIslands: originsStranded, destinationsStrandedOnIslands: destinationsStranded,
+            islands: snappable.islands, stageSeconds: clock.laps)
+    }
+
+    /// Snaps points to the nearest segment; a point whose nearest segment is not snappable
+    /// tries again among the snappable ones, and is listed as moved or, finding none within
+    /// `maxSnap`, as stranded.
+    private func snap(
+        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments
+    ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
+        var snaps = index.nearest(to: points, in: graph, maxDistance: maxSnap)
+        guard !snappable.all else { return (snaps, [], []) }
+        let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
+        guard !onIsland.isEmpty else { return (snaps, [], []) }
+        let again = index.nearest(to: onIsland.map { points[$0] }, in: graph, maxDistance: maxSnap, allowed: snappable.eligible)
+        for (k, i) in onIsland.enumerated() { snaps[i] = again[k] }
+        return (snaps, onIsland.filter { snaps[$0] != nil }, onIsland.filter { snaps[$0] == nil })
     }
 }
 

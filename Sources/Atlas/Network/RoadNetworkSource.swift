@@ -35,10 +35,18 @@ extension RoadGraph {
     /// Builds the graph from a line layer, first projected to its metric CRS.
     public static func lineLayer(_ layer: Layer, options: LineNetworkOptions, session: Session) throws -> RoadGraph {
         let metric = try layer.toMetric(context: session.proj)
+        var report = LineNetworkReport()
+        let graph: RoadGraph
         do {
-            return try RoadGraph(lines: metric, options: options)
+            graph = try RoadGraph(lines: metric, options: options, report: &report)
         } catch let error as AtlasError {
             throw error.inFile(layer.source)
         }
+        if !report.recordsWithoutSpeed.isEmpty, let forward = options.speedField, let backward = options.backwardSpeedField {
+            let first = report.recordsWithoutSpeed.prefix(5).map(String.init).joined(separator: ", ")
+            session.diagnostics.warning(
+                "\(layer.source): \(report.recordsWithoutSpeed.count) lines have no speed in either direction ('\(forward)', '\(backward)') and are left out (first records: \(first))")
+        }
+        return graph
     }
 }

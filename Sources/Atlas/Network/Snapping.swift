@@ -61,9 +61,10 @@ public struct SegmentIndex: Sendable {
         cellSegments = entries
     }
 
-    /// The nearest point on any segment within `maxDistance` metres; ties go to the lower
-    /// segment index so that results never depend on scan order.
-    public func nearest(to p: Coordinate, in graph: RoadGraph, maxDistance: Double) -> NetworkSnap? {
+    /// The nearest point on any segment within `maxDistance` metres, among the segments
+    /// flagged in `allowed` when it is given; ties go to the lower segment index so that
+    /// results never depend on scan order.
+    public func nearest(to p: Coordinate, in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> NetworkSnap? {
         // Farther than maxDistance from the grid means no segment is in reach (and keeps
         // the cell numbers below from overflowing for wild coordinates).
         let spanX = Double(columns) * cellSize, spanY = Double(rows) * cellSize
@@ -90,6 +91,7 @@ public struct SegmentIndex: Sendable {
                         let cell = r * columns + c
                         for k in Int(cellOffsets[cell])..<Int(cellOffsets[cell + 1]) {
                             let s = cellSegments[k]
+                            if let allowed, !allowed[Int(s)] { continue }
                             let candidate = Self.project(p, onto: s, graph)
                             if candidate.distance <= maxDistance,
                                 best == nil || candidate.distance < best!.distance
@@ -108,11 +110,11 @@ public struct SegmentIndex: Sendable {
         return best
     }
 
-    /// `nearest(to:in:maxDistance:)` for many points, on all cores. Points are visited in
+    /// `nearest(to:in:maxDistance:allowed:)` for many points, on all cores. Points are visited in
     /// the order of the grid cell they fall in, so neighbouring queries share cached cells
     /// and segments; each answer depends on its point alone, so the result is the same as
     /// one query after another.
-    public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double) -> [NetworkSnap?] {
+    public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
         guard !points.isEmpty else { return [] }
         // Cell number in the high 32 bits, point index in the low ones: one integer sort.
         var keyed = points.enumerated().map { i, p -> UInt64 in
@@ -135,7 +137,7 @@ public struct SegmentIndex: Sendable {
             while let k = next.take(below: chunks) {
                 for position in k * chunk..<min((k + 1) * chunk, order.count) {
                     let i = order[position]
-                    results.set(i, nearest(to: points[i], in: graph, maxDistance: maxDistance))
+                    results.set(i, nearest(to: points[i], in: graph, maxDistance: maxDistance, allowed: allowed))
                 }
             }
         }

@@ -139,3 +139,4 @@ extension AreaAssignment: OptionEnum {}
 extension TravelMode: OptionEnum {}
 extension RoadNetworkFormat: OptionEnum {}
 extension MissingRule: OptionEnum {}
+extension LineJunctions: OptionEnum {}
