@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Atlas
 
 /// The indicator contract: the command line and a project file make the same request and so the
 /// same bytes; every layer says how it was made; a project is checked whole before anything runs.
@@ -232,5 +233,42 @@ import Testing
         #expect(falun["status"] as? String == "ok")
         let run = try #require(root["atlas:run"] as? [String: Any])
         #expect((run["inputs"] as? [[String: Any]])?.contains { $0["option"] as? String == "key" } == true)
+    }
+}
+
+@Suite struct OutputPrecisionTests {
+    static let deso = CLI.shared("dalarna/deso_2025_dalarna.geojson")
+
+    @Test func aPrecisionThatCollapsesPolygonsIsRefusedAndWritesNothing() throws {
+        let folder = try CLI.temporaryFolder()
+        let result = try CLI.run(["export", Self.deso, "--out", folder + "/x.geojson", "--precision", "0"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--precision: 0 decimals would make 170 of 175 polygons collapse"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.geojson"))
+    }
+
+    @Test func coarseCoordinatesAreSnapRoundedSoEveryPolygonIsValid() throws {
+        let folder = try CLI.temporaryFolder()
+        let out = folder + "/nested/folder/x.geojson"
+        let result = try CLI.run(["export", Self.deso, "--out", out, "--precision", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("of the features polygons would be invalid with 3 decimals"), "\(result.stderr)")
+        let layer = try GeoJSONReader.read(path: out)
+        let geos = try GEOSContext()
+        #expect(layer.features.count == 175)
+        for feature in layer.features {
+            let g = try GEOSGeometry(feature.geometry!, context: geos)
+            #expect(try g.isValid && g.area > 0)
+        }
+    }
+
+    @Test func anOutputThatAtlasCannotWriteIsRefusedBeforeComputing() throws {
+        let folder = try CLI.temporaryFolder()
+        for (out, message) in [(folder + "/a.shp", "atlas writes layers as .geojson or .json, not '.shp'"), (folder, "is a folder")] {
+            let result = try CLI.run(["export", Self.deso, "--out", out])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/a.shp"))
     }
 }

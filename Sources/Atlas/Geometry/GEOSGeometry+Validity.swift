@@ -24,4 +24,13 @@ extension GEOSGeometry {
             GEOSGeometry(owning: try context.check("makeValid", GEOSMakeValid_r(context.handle, $0)), context: context)
         }
     }
+
+    /// The geometry snap-rounded to a grid of `gridSize` (GEOS's precision model): valid, with
+    /// parts that collapse at that precision dropped.
+    public func snapRounded(gridSize: Double) throws -> GEOSGeometry {
+        try withPointer {
+            GEOSGeometry(
+                owning: try context.check("setPrecision", GEOSGeom_setPrecision_r(context.handle, $0, gridSize, 0)), context: context)
+        }
+    }
 }

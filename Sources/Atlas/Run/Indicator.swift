@@ -188,8 +188,23 @@ extension IndicatorRequest {
     @discardableResult
     public func write(_ result: Result, in session: Session, shown: (String) -> String = { $0 }) throws -> [String] {
         var lines: [String] = []
+        var rounded: [String: IndicatorLayer] = [:]
+        for (role, _) in outputs {
+            guard var layer = result.layer(role) else { continue }
+            let repaired: Int
+            (layer.layer, repaired) = try PrecisionCheck.repaired(layer.layer, precision: precision, session: session)
+            if repaired > 0 {
+                session.diagnostics.warning("\(repaired) of the \(role) polygons would be invalid with \(precision) decimals and were snap-rounded to that grid")
+            }
+            rounded[role] = layer
+        }
+        for (_, path) in outputs {
+            // Like a build, a command makes the folders its outputs go to.
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
         for (role, path) in outputs {
-            if let layer = result.layer(role) {
+            if let layer = rounded[role] {
                 let count = try layer.write(to: path, precision: precision)
                 lines.append("wrote \(shown(path)): \(count) \(role)")
             } else if try result.writeOther(role: role, to: path) {
