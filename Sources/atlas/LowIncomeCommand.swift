@@ -45,6 +45,12 @@ struct LowIncomeCommand: ParsableCommand {
     @Option(name: .customLong("where"), help: ArgumentHelp("Keep table rows with COLUMN=VALUE; repeat for several columns.", valueName: "column=value"))
     var filters: [String] = []
 
+    @Option(help: "Period column of a long table (e.g. year): one count_P, total_P and share_P per period, share the latest, and change.")
+    var series: String?
+
+    @Option(help: "A region code of the table that is a reference, not an area (the nation, e.g. Kolada 0000); repeat for several.")
+    var reference: [String] = []
+
     @Option(help: "Key table (CSV) mapping the table's region codes to the areas' before the join, e.g. SCB's DeSO–RegSO key.")
     var key: String?
 
@@ -116,6 +122,8 @@ struct LowIncomeCommand: ParsableCommand {
         request.stats = stats
         request.statsID = statsId
         request.filters = try filters.map { filter in try cliValue("--where") { try StatisticsFilter(parsing: filter) } }
+        request.series = series
+        request.reference = reference
         request.key = key
         request.keyFrom = keyFrom
         request.keyTo = keyTo

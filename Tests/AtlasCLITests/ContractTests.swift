@@ -93,7 +93,7 @@ import Atlas
         let result = try CLI.run(["demo", "--out", folder], environment: Self.fixedTime)
         #expect(result.status == 0, "\(result.stderr)")
         let expected: [(file: String, indicator: String, primary: String)] = [
-            ("lowincome_lan_2021", "lowincome", "share"), ("transit_falun_deso", "transit", "share_near"),
+            ("lowincome_lan", "lowincome", "share"), ("transit_falun_deso", "transit", "share_near"),
             ("transit_falun_stops", "transit", "departures"), ("access_poa_districts", "access", "mean_minutes"),
             ("access_poa_cells", "access", "minutes"),
         ]

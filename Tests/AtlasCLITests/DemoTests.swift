@@ -50,7 +50,7 @@ import Testing
         let result = try CLI.run(["demo", "--out", folder])
         #expect(result.status == 0, "\(result.stderr)")
 
-        let lowIncome = try Self.checkRFC7946(folder + "/lowincome_lan_2021.geojson", properties: ["lan_kod", "count", "total", "share", "suppressed", "class"])
+        let lowIncome = try Self.checkRFC7946(folder + "/lowincome_lan.geojson", properties: ["lan_kod", "count", "total", "share", "suppressed", "class"])
         #expect(lowIncome.count == 21)
         // Kolada 2021: Södermanland (Kolada 0004 → county 04) is the highest, 12.236147 %.
         let highest = lowIncome.max { ($0["share"] as? Double ?? 0) < ($1["share"] as? Double ?? 0) }
@@ -83,7 +83,7 @@ import Testing
         let fixedTime = ["SOURCE_DATE_EPOCH": "1764547200"]
         #expect(try CLI.run(["demo", "--out", a, "--quiet"], environment: fixedTime).status == 0)
         #expect(try CLI.run(["demo", "--out", b, "--quiet"], environment: fixedTime).status == 0)
-        for name in ["lowincome_lan_2021", "transit_falun_deso", "transit_falun_stops", "access_poa_districts", "access_poa_cells"] {
+        for name in ["lowincome_lan", "transit_falun_deso", "transit_falun_stops", "access_poa_districts", "access_poa_cells"] {
             let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name).geojson"))
             let y = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name).geojson"))
             #expect(x == y, "\(name) differs between runs")
@@ -126,6 +126,77 @@ import Testing
         #expect(r3.status != 0)
         #expect(r3.stderr.contains("healthcare_porto_alegre"), "\(r3.stderr)")
         #expect(r3.stderr.contains("colour"))
-        #expect(!FileManager.default.fileExists(atPath: out3 + "/lowincome_lan_2021.geojson"))
+        #expect(!FileManager.default.fileExists(atPath: out3 + "/lowincome_lan.geojson"))
+    }
+}
+
+@Suite struct SeriesTests {
+    /// The demo's county layer holds the Kolada series: for every county, 15 yearly shares that
+    /// equal the CSV's percentages divided by 100, the latest as `share`, and `change`.
+    @Test func theKoladaSeriesGivesFifteenYearlyValuesPerCountyThatEqualTheCSV() throws {
+        let folder = try CLI.temporaryFolder()
+        let csv = CLI.repositoryRoot.appendingPathComponent("GeoData/sweden/kolada_N02904_lan_2007-2021.csv").path
+        let out = folder + "/series.geojson"
+        let result = try CLI.run([
+            "lowincome", "--areas", CLI.repositoryRoot.appendingPathComponent("GeoData/sweden/lan_wgs84.geojson").path,
+            "--area-id", "lan_kod", "--stats", csv, "--stats-id", "municipality_id", "--series", "year", "--share", "value",
+            "--out", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The CSV read plainly: "kpi","municipality_id","year","value","municipality".
+        var expected: [String: [Int: Double]] = [:]
+        for line in try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst() {
+            // The kpi text holds a comma inside its quotes: read the last four fields.
+            let cells = line.split(separator: ",").suffix(4).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r")) }
+            let county = String(cells[0].suffix(2))  // Kolada's 0004 is county 04
+            expected[county, default: [:]][Int(cells[1])!] = Double(cells[2])! / 100
+        }
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let features = try #require(root["features"] as? [[String: Any]])
+        #expect(features.count == 21)
+        for feature in features {
+            let p = try #require(feature["properties"] as? [String: Any])
+            let county = try #require(p["lan_kod"] as? String)
+            let years = try #require(expected[county])
+            #expect(years.count == 15)
+            for (year, share) in years {
+                let written = try #require(p["share_\(year)"] as? Double, "\(county) \(year)")
+                #expect(abs(written - share) < 1e-15, "\(county) \(year)")
+            }
+            #expect(p["share"] as? Double == p["share_2021"] as? Double)
+            #expect(abs((p["change"] as? Double ?? .nan) - (years[2021]! - years[2007]!)) < 1e-15)
+        }
+    }
+
+    @Test func referenceRowsAreKeptApartFromTheAreas() throws {
+        // A national row 0000 added by hand to two years of two counties.
+        let folder = try CLI.temporaryFolder()
+        let csv = folder + "/t.csv"
+        try """
+            region,year,value
+            0000,2020,10.0
+            0000,2021,9.5
+            01,2020,8.0
+            01,2021,7.0
+            03,2020,12.0
+            03,2021,13.0
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let out = folder + "/x.geojson"
+        let result = try CLI.run([
+            "lowincome", "--areas", CLI.repositoryRoot.appendingPathComponent("GeoData/sweden/lan_wgs84.geojson").path,
+            "--area-id", "lan_kod", "--stats", csv, "--stats-id", "region", "--series", "year", "--share", "value",
+            "--reference", "0000", "--out", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let references = try #require(root["atlas:references"] as? [[String: Any]])
+        #expect(references.count == 1)
+        #expect(references[0]["id"] as? String == "0000")
+        let values = try #require(references[0]["values"] as? [String: Double])
+        #expect(values == ["2020": 0.1, "2021": 0.095])
+        let uppsala = try #require((root["features"] as? [[String: Any]])?.compactMap { $0["properties"] as? [String: Any] }
+            .first { $0["lan_kod"] as? String == "03" })
+        #expect(abs((uppsala["change"] as? Double)! - 0.01) < 1e-12)
+        #expect(!result.stderr.contains("0000"), "the reference row is not reported as a row without an area: \(result.stderr)")
     }
 }

@@ -225,6 +225,29 @@ public struct LowIncomeLayer: Sendable {
     public static let outputFieldNames = ["count", "total", "share", "suppressed", "status", "coverage", "class"]
     /// Whether the figures were re-aggregated (and so carry a coverage).
     public var reaggregated = false
+    /// With a series: the figures of every period, oldest first (the last are `figures`).
+    public var series: [(period: String, figures: [AreaFigures])] = []
+    /// Reference rows of the table (the nation, the county), written as `"atlas:references"`.
+    public var references: [LowIncomeReference] = []
+
+    /// `count_P`, `total_P`, `share_P` per period P, then `change`.
+    public var seriesSchema: [PropertySpec] {
+        guard !series.isEmpty else { return [] }
+        return series.flatMap { s in
+            [
+                PropertySpec("count_\(s.period)", .real, "count in \(s.period)"),
+                PropertySpec("total_\(s.period)", .real, "total in \(s.period)"),
+                PropertySpec("share_\(s.period)", .real, "share in \(s.period), 0–1"),
+            ]
+        } + [PropertySpec("change", .real, "share in the latest period minus share in the earliest with a figure, 0–1 points")]
+    }
+
+    /// Latest minus earliest known share of area `k`; nil with fewer than two known.
+    func change(_ k: Int) -> Double? {
+        let known = series.compactMap { $0.figures[k].share }
+        guard known.count >= 2, let first = known.first, let last = series.last?.figures[k].share else { return nil }
+        return last - first
+    }
 
     public init(idField: Field, ids: [Value], geometries: [Geometry?], figures: [AreaFigures]) {
         self.idField = idField
@@ -237,7 +260,7 @@ public struct LowIncomeLayer: Sendable {
         var fields = [idField] + LowIncome.schema.map(\.field)
         if reaggregated { fields.append(LowIncome.coverageProperty.field) }
         if classes != nil { fields.append(LowIncome.classProperty.field) }
-        return fields + keptFields
+        return fields + seriesSchema.map(\.field) + keptFields
     }
 
     /// The legend as the FeatureCollection's foreign member `atlas:classes`:
@@ -259,8 +282,86 @@ public struct LowIncomeLayer: Sendable {
             var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed), .string(f.status.rawValue)]
             if reaggregated { values.append(number(f.coverage)) }
             if let classes { values.append(classes[k].map { .int($0) } ?? .null) }
+            if !series.isEmpty {
+                for s in series { values += [number(s.figures[k].count), number(s.figures[k].total), number(s.figures[k].share)] }
+                values.append(number(change(k)))
+            }
             if !keptFields.isEmpty { values += keptValues[k] }
             return Feature(geometry: geometries[k], values: values)
         }
+    }
+}
+
+/// A reference row of a table (the nation, the county): its figures per period, written in the
+/// layer as `"atlas:references": [{"id": "0000", "name": "Riket", "values": {"2007": 0.1, …}}]`
+/// with shares 0–1 (null where not published), periods as in the series column ("" without one).
+public struct LowIncomeReference: Sendable {
+    public var id: String
+    public var name: String?
+    public var values: [(period: String, share: Double?)]
+
+    /// The table without the reference rows, and those rows as one-code tables.
+    static func split(
+        _ table: StatisticsTable, idColumn: String, codes: [String], measure: LowIncomeMeasure
+    ) throws -> (table: StatisticsTable, references: [ReferenceRows]) {
+        guard !codes.isEmpty else { return (table, []) }
+        let idIndex = try table.columnIndex(idColumn)
+        var rest = StatisticsTable(source: table.source, columns: table.columns, rows: [], records: [], skippedLines: table.skippedLines)
+        var picked = codes.map { _ in StatisticsTable(source: table.source, columns: table.columns, rows: [], records: [], skippedLines: []) }
+        for (row, record) in zip(table.rows, table.records) {
+            let code = idIndex < row.count ? row[idIndex].trimmingCharacters(in: .whitespaces) : ""
+            if let k = codes.firstIndex(of: code) {
+                picked[k].rows.append(row)
+                picked[k].records.append(record)
+            } else {
+                rest.rows.append(row)
+                rest.records.append(record)
+            }
+        }
+        for (k, code) in codes.enumerated() where picked[k].rows.isEmpty {
+            throw AtlasError(file: table.source, field: idColumn, "no row has the reference code '\(code)'")
+        }
+        return (rest, zip(codes, picked).map { ReferenceRows(id: $0, rows: $1) })
+    }
+
+    struct ReferenceRows {
+        var id: String
+        var rows: StatisticsTable
+
+        /// The reference's share per period (one value without a series).
+        func series(_ column: String?, measure: LowIncomeMeasure) throws -> LowIncomeReference {
+            let indices = try measure.columns.map { try rows.columnIndex($0) }
+            let periodIndex = try column.map { try rows.columnIndex($0) }
+            let nameIndex = rows.columns.firstIndex { ["municipality", "region", "namn", "name", "regionnamn"].contains($0.lowercased()) }
+            var values: [(period: String, share: Double?)] = []
+            for r in rows.rows.indices {
+                let cells = try indices.map { try rows.number(row: r, column: $0) }
+                let period = periodIndex.map { rows.rows[r][$0].trimmingCharacters(in: .whitespaces) } ?? ""
+                values.append((period, measure.figures(cells).share))
+            }
+            values.sort { StatisticsTable.periodOrder($0.period, $1.period) }
+            return LowIncomeReference(id: id, name: nameIndex.map { rows.rows[0][$0] }, values: values)
+        }
+    }
+
+    var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("name", name.map(JSONValue.string) ?? .null),
+            ("values", .object(values.map { ($0.period, $0.share.map(JSONValue.double) ?? .null) })),
+        ])
+    }
+}
+
+extension StatisticsTable {
+    /// The distinct values of a period column, in time order (numbers numerically).
+    public func periods(_ column: String) throws -> [String] {
+        let index = try columnIndex(column)
+        let values = Set(rows.map { index < $0.count ? $0[index].trimmingCharacters(in: .whitespaces) : "" })
+        return values.filter { !$0.isEmpty }.sorted(by: Self.periodOrder)
+    }
+
+    static func periodOrder(_ a: String, _ b: String) -> Bool {
+        if let x = Double(a), let y = Double(b) { return x < y }
+        return a < b
     }
 }

@@ -11,6 +11,10 @@ public struct LowIncomeRequest: IndicatorRequest {
     /// The region code column of the table.
     public var statsID: String?
     public var filters: [StatisticsFilter] = []
+    /// A long table's period column: one set of figures per period, the latest as `share`.
+    public var series: String?
+    /// Table rows that are references (the nation, the county), not areas.
+    public var reference: [String] = []
     /// A key table mapping the table's codes (`keyFrom`) to the areas' (`keyTo`) before the join.
     public var key: String?
     public var keyFrom: String?
@@ -43,7 +47,8 @@ public struct LowIncomeRequest: IndicatorRequest {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", key, keyFrom = "key-from"
+        case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", series, reference
+        case key, keyFrom = "key-from"
         case keyTo = "key-to", count, total, share
         case shareUnit = "share-unit", target, targetID = "target-id", targetGrid = "target-grid", weights
         case weightField = "weight-field", minTotal = "min-total", minCoverage = "min-coverage", missing, classes, scheme
@@ -73,6 +78,8 @@ public struct LowIncomeRequest: IndicatorRequest {
                 throw DecodingError.dataCorruptedError(forKey: .filters, in: c, debugDescription: error.message)
             }
         }
+        try c.read(&series, .series)
+        try c.readList(&reference, .reference, commas: true)
         try c.read(&key, .key)
         try c.read(&keyFrom, .keyFrom)
         try c.read(&keyTo, .keyTo)
@@ -120,6 +127,9 @@ public struct LowIncomeRequest: IndicatorRequest {
         if stats != nil && statsID == nil { throw OptionError("stats", "needs stats-id, the table's region code column") }
         if stats == nil && !filters.isEmpty { throw OptionError("where", "filters the rows of stats, which is not given") }
         if key != nil && (keyFrom == nil || keyTo == nil) { throw OptionError("key", "needs key-from and key-to, its two code columns") }
+        if (series != nil || !reference.isEmpty) && stats == nil {
+            throw OptionError(series != nil ? "series" : "reference", "reads the rows of stats, which is not given")
+        }
         if key != nil && stats == nil { throw OptionError("key", "maps the codes of stats, which is not given") }
         if target != nil && targetID == nil { throw OptionError("target", "needs target-id, the id field of the target areas") }
         if target != nil && targetGrid != nil { throw OptionError("target-grid", "give target or target-grid, not both") }
@@ -140,7 +150,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         _ = try areaLayer.fieldIndex(areaID)
         if let stats {
             let table = try StatisticsTable.read(path: stats)
-            for column in [statsID!] + measure.columns { _ = try table.columnIndex(column) }
+            for column in [statsID!] + measure.columns + (series.map { [$0] } ?? []) { _ = try table.columnIndex(column) }
             _ = try table.filtered(filters)
             if let key, let keyFrom, let keyTo { _ = try KeyTable.read(path: key, from: keyFrom, to: keyTo) }
         } else {
@@ -161,7 +171,10 @@ public struct LowIncomeRequest: IndicatorRequest {
         let areaIDIndex = try areaLayer.fieldIndex(areaID)
         let sourceIDs = areaLayer.features.map { $0.values[areaIDIndex].text ?? "" }
 
-        var sourceFigures: [AreaFigures]
+        // Source figures per period; a single unnamed period without a series.
+        var periods: [String?] = [nil]
+        var periodFigures: [[AreaFigures]]
+        var references: [LowIncomeReference] = []
         var report = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
         if let stats, let statsID {
             let read = try StatisticsTable.read(path: stats)
@@ -176,18 +189,37 @@ public struct LowIncomeRequest: IndicatorRequest {
                         "\(key): \(unmapped.count) codes of the table are not in the key and are left out (\(unmapped.prefix(5).joined(separator: ", ")))")
                 }
             }
-            (sourceFigures, report) = try LowIncome.join(areaIDs: sourceIDs, table: table, idColumn: statsID, measure: measure)
+            let split = try LowIncomeReference.split(table, idColumn: statsID, codes: reference, measure: measure)
+            table = split.table
+            if let series {
+                periods = try table.periods(series)
+                periodFigures = []
+                for period in periods {
+                    let rows = try table.filtered([StatisticsFilter(column: series, value: period!)])
+                    let joined = try LowIncome.join(areaIDs: sourceIDs, table: rows, idColumn: statsID, measure: measure)
+                    periodFigures.append(joined.figures)
+                    report = joined.report
+                }
+                references = try split.references.map { try $0.series(series, measure: measure) }
+            } else {
+                let joined = try LowIncome.join(areaIDs: sourceIDs, table: table, idColumn: statsID, measure: measure)
+                periodFigures = [joined.figures]
+                report = joined.report
+                references = try split.references.map { try $0.series(nil, measure: measure) }
+            }
             if !report.isComplete {
                 if strict { throw AtlasError(file: stats, "the table and the areas do not match: \(report.summary)") }
                 session.diagnostics.warning("\(stats): \(report.summary)")
             }
         } else {
-            sourceFigures = try LowIncome.figures(fromLayer: areaLayer, measure: measure)
+            periodFigures = [try LowIncome.figures(fromLayer: areaLayer, measure: measure)]
         }
+        let sourceFigures = periodFigures[periodFigures.count - 1]
 
         var output: LowIncomeLayer
+        var apportionment: Apportionment?
         if target != nil || targetGrid != nil {
-            output = try reaggregated(areaLayer, sourceFigures, session)
+            (output, apportionment) = try reaggregated(areaLayer, sourceFigures, session)
             output.reaggregated = true
         } else {
             output = LowIncomeLayer(
@@ -200,6 +232,13 @@ public struct LowIncomeRequest: IndicatorRequest {
         output.joinReport = report
         let disclosure = DisclosureControl(minimumTotal: minTotal)
         output.figures = output.figures.map(disclosure.apply)
+        if series != nil {
+            output.series = zip(periods, periodFigures).map { period, figures in
+                let target = apportionment.map { $0.apply(figures, missing: missing, minimumCoverage: minCoverage) } ?? figures
+                return (period!, target.map(disclosure.apply))
+            }
+            output.references = references
+        }
         if let classes {
             let (indices, breaks) = LowIncome.classify(output.figures, classes: classes, scheme: scheme)
             output.classes = indices
@@ -210,7 +249,9 @@ public struct LowIncomeRequest: IndicatorRequest {
         return LowIncomeResult(figures: output, provenance: provenance)
     }
 
-    private func reaggregated(_ areaLayer: Layer, _ sourceFigures: [AreaFigures], _ session: Session) throws -> LowIncomeLayer {
+    private func reaggregated(
+        _ areaLayer: Layer, _ sourceFigures: [AreaFigures], _ session: Session
+    ) throws -> (LowIncomeLayer, Apportionment) {
         let metricSources = try areaLayer.toMetric(context: session.proj)
         let metric = metricSources.crs!
         let sourceGeometries = metricSources.features.map { $0.geometry ?? .collection([]) }
@@ -246,10 +287,11 @@ public struct LowIncomeRequest: IndicatorRequest {
             let cellLayer = Layer(
                 source: "grid", format: "grid", crs: metric, fields: [],
                 features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })
-            return LowIncomeLayer(
+            let layer = LowIncomeLayer(
                 idField: Field("rutid", .string), ids: cells.map { .string(grid.rutid($0)) },
                 geometries: try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
                 figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
+            return (layer, apportionment)
         }
 
         guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
@@ -266,7 +308,7 @@ public struct LowIncomeRequest: IndicatorRequest {
             figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
         (output.keptFields, output.keptValues) = targetLayer.keptAttributes(
             idField: targetIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
-        return output
+        return (output, apportionment)
     }
 
     private func warnAboutFallback(_ apportionment: Apportionment, _ areaLayer: Layer, _ diagnostics: Diagnostics) {
@@ -287,8 +329,10 @@ public struct LowIncomeResult: IndicatorResult {
             role: "areas",
             layer: Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: figures.fields, features: figures.features),
             schema: LowIncome.schema + (figures.reaggregated ? [LowIncome.coverageProperty] : [])
-                + (figures.classes != nil ? [LowIncome.classProperty] : []),
-            primary: "share", idField: figures.idField.name, classes: figures.legend, provenance: provenance)
+                + (figures.classes != nil ? [LowIncome.classProperty] : []) + figures.seriesSchema,
+            primary: "share", idField: figures.idField.name, classes: figures.legend,
+            members: figures.references.isEmpty ? [] : [("atlas:references", .array(figures.references.map(\.json)))],
+            provenance: provenance)
     }
 
     public var layers: [IndicatorLayer] { [areas] }

@@ -80,12 +80,15 @@ public struct IndicatorLayer: Sendable {
     public var idField: String?
     /// The legend breaks, written as `"atlas:classes"`.
     public var classes: JSONValue?
+    /// Other members the indicator writes beside the features (`"atlas:references"`).
+    public var members: [(String, JSONValue)]
     public var provenance: Provenance
 
     public init(
         role: String, layer: Layer, schema: [PropertySpec], primary: String? = nil, idField: String? = nil,
-        classes: JSONValue? = nil, provenance: Provenance
+        classes: JSONValue? = nil, members: [(String, JSONValue)] = [], provenance: Provenance
     ) {
+        self.members = members
         self.role = role
         self.layer = layer
         self.schema = schema
@@ -99,7 +102,7 @@ public struct IndicatorLayer: Sendable {
     public var foreignMembers: [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("atlas:run", provenance.json(role: role, schema: schema, primary: primary, idField: idField))]
         if let classes { members.append(("atlas:classes", classes)) }
-        return members
+        return members + self.members
     }
 
     /// Writes the layer as RFC 7946 GeoJSON; returns the number of features written.
