@@ -113,34 +113,42 @@ public enum LowIncome {
     public static func join(
         areaIDs: [String], table: StatisticsTable, idColumn: String, measure: LowIncomeMeasure
     ) throws -> (figures: [AreaFigures], report: JoinReport) {
+        let valueIndices = try measure.columns.map { try table.columnIndex($0) }
+        let (rowOf, report) = try matchRows(areaIDs: areaIDs, table: table, idColumn: idColumn, valueColumns: valueIndices)
+        let figures = try rowOf.map { r -> AreaFigures in
+            guard let r else { return .unknown }
+            let cells = try valueIndices.map { try table.number(row: r, column: $0) }
+            if let problem = measure.shareProblem(cells, text: table.rows[r][valueIndices[0]]) {
+                throw AtlasError(file: table.source, record: table.records[r], field: table.columns[valueIndices[0]], problem)
+            }
+            return measure.figures(cells)
+        }
+        return (figures, report)
+    }
+
+    /// The table row of each area (nil: none), codes matched as `RegionKey` says, with the join
+    /// report. Several rows for one region are an error that names the column(s) to filter by;
+    /// no row matching any area is an error showing values from both sides.
+    public static func matchRows(
+        areaIDs: [String], table: StatisticsTable, idColumn: String, valueColumns: [Int]
+    ) throws -> (rows: [Int?], report: JoinReport) {
         let key = RegionKey(areaIDs: areaIDs)
         let idIndex = try table.columnIndex(idColumn)
-        let valueIndices = try measure.columns.map { try table.columnIndex($0) }
         var rowOfKey: [String: Int] = [:]
-        var rowKeys: [String] = []
         for (r, row) in table.rows.enumerated() {
             let code = key.normalise(idIndex < row.count ? row[idIndex] : "")
-            rowKeys.append(code)
             if let first = rowOfKey[code] {
-                throw duplicateError(table, first, r, code: code, skipping: [idIndex] + valueIndices)
+                throw duplicateError(table, first, r, code: code, skipping: [idIndex] + valueColumns)
             }
             rowOfKey[code] = r
         }
         var used = [Bool](repeating: false, count: table.rows.count)
         var report = JoinReport(areasWithoutRow: [], rowsWithoutArea: [])
-        var figures: [AreaFigures] = []
+        var rows: [Int?] = []
         for id in areaIDs {
-            guard let r = rowOfKey[key.normalise(id)] else {
-                report.areasWithoutRow.append(id)
-                figures.append(.unknown)
-                continue
-            }
-            used[r] = true
-            let cells = try valueIndices.map { try table.number(row: r, column: $0) }
-            if let problem = measure.shareProblem(cells, text: table.rows[r][valueIndices[0]]) {
-                throw AtlasError(file: table.source, record: table.records[r], field: table.columns[valueIndices[0]], problem)
-            }
-            figures.append(measure.figures(cells))
+            let r = rowOfKey[key.normalise(id)]
+            if let r { used[r] = true } else { report.areasWithoutRow.append(id) }
+            rows.append(r)
         }
         for r in table.rows.indices where !used[r] { report.rowsWithoutArea.append(table.rows[r][idIndex]) }
         report.tableRows = table.rows.count
@@ -148,7 +156,7 @@ public enum LowIncome {
         if report.matchedRows == 0, !areaIDs.isEmpty, !table.rows.isEmpty {
             throw noMatchError(areaIDs: areaIDs, table: table, idIndex: idIndex, key: key)
         }
-        return (figures, report)
+        return (rows, report)
     }
 
     /// No row found an area: names where codes were expected, the wrong column, or another

@@ -252,6 +252,31 @@ public struct LowIncomeRequest: IndicatorRequest {
     private func reaggregated(
         _ areaLayer: Layer, _ sourceFigures: [AreaFigures], _ session: Session
     ) throws -> (LowIncomeLayer, Apportionment) {
+        let plan = try ReaggregationPlan(
+            areas: areaLayer, areaID: areaID, target: target, targetID: targetID, targetGrid: targetGrid, weights: weights,
+            weightField: weightField, replacing: LowIncomeLayer.outputFieldNames, session: session)
+        var output = LowIncomeLayer(
+            idField: plan.idField, ids: plan.ids, geometries: plan.geometries,
+            figures: plan.apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
+        (output.keptFields, output.keptValues) = (plan.keptFields, plan.keptValues)
+        return (output, plan.apportionment)
+    }
+}
+
+/// Where re-aggregated figures go: the target areas (or the cells of a grid over the sources),
+/// in WGS 84 with their ids and other fields, and how the sources are shared out to them.
+struct ReaggregationPlan {
+    var idField: Field
+    var ids: [Value]
+    var geometries: [Geometry?]
+    var keptFields: [Field] = []
+    var keptValues: [[Value]] = []
+    var apportionment: Apportionment
+
+    init(
+        areas areaLayer: Layer, areaID: String, target: LayerSource?, targetID: String?, targetGrid: Double?,
+        weights: LayerSource?, weightField: String?, replacing outputNames: [String], session: Session
+    ) throws {
         let metricSources = try areaLayer.toMetric(context: session.proj)
         let metric = metricSources.crs!
         let sourceGeometries = metricSources.features.map { $0.geometry ?? .collection([]) }
@@ -271,8 +296,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         let diagnostics = session.diagnostics
 
         if let size = targetGrid {
-            let grid = try RegularGrid(checking: metricSources.bounds, cellSize: size, source: areas.path)
-            var apportionment: Apportionment
+            let grid = try RegularGrid(checking: metricSources.bounds, cellSize: size, source: areaLayer.source)
             var cells: [Int]
             if let weightLayer {
                 // Weighted: the cells become general targets, after dropping those no source reaches.
@@ -283,39 +307,30 @@ public struct LowIncomeRequest: IndicatorRequest {
             } else {
                 (apportionment, cells) = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics)
             }
-            warnAboutFallback(apportionment, areaLayer, diagnostics)
             let cellLayer = Layer(
                 source: "grid", format: "grid", crs: metric, fields: [],
                 features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })
-            let layer = LowIncomeLayer(
-                idField: Field("rutid", .string), ids: cells.map { .string(grid.rutid($0)) },
-                geometries: try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
-                figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
-            return (layer, apportionment)
+            idField = Field("rutid", .string)
+            ids = cells.map { .string(grid.rutid($0)) }
+            geometries = try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry)
+        } else {
+            guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
+            let targetLayer = try session.layer(target)
+            let targetIDIndex = try targetLayer.fieldIndex(targetID)
+            apportionment = try Reaggregation.apportionment(
+                sources: sourceGeometries,
+                targets: try targetLayer.reprojected(to: metric, context: session.proj).features.map { $0.geometry ?? .collection([]) },
+                weights: weightLayer, diagnostics: diagnostics)
+            idField = targetLayer.fields[targetIDIndex]
+            ids = targetLayer.features.map { $0.values[targetIDIndex] }
+            geometries = try targetLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry)
+            (keptFields, keptValues) = targetLayer.keptAttributes(idField: targetIDIndex, replacedBy: outputNames)
         }
-
-        guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
-        let targetLayer = try session.layer(target)
-        let targetIDIndex = try targetLayer.fieldIndex(targetID)
-        let apportionment = try Reaggregation.apportionment(
-            sources: sourceGeometries,
-            targets: try targetLayer.reprojected(to: metric, context: session.proj).features.map { $0.geometry ?? .collection([]) },
-            weights: weightLayer, diagnostics: diagnostics)
-        warnAboutFallback(apportionment, areaLayer, diagnostics)
-        var output = LowIncomeLayer(
-            idField: targetLayer.fields[targetIDIndex], ids: targetLayer.features.map { $0.values[targetIDIndex] },
-            geometries: try targetLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry),
-            figures: apportionment.apply(sourceFigures, missing: missing, minimumCoverage: minCoverage))
-        (output.keptFields, output.keptValues) = targetLayer.keptAttributes(
-            idField: targetIDIndex, replacedBy: LowIncomeLayer.outputFieldNames)
-        return (output, apportionment)
-    }
-
-    private func warnAboutFallback(_ apportionment: Apportionment, _ areaLayer: Layer, _ diagnostics: Diagnostics) {
-        guard !apportionment.areaFallbackSources.isEmpty, let i = try? areaLayer.fieldIndex(areaID) else { return }
-        let ids = apportionment.areaFallbackSources.prefix(10).map { areaLayer.features[$0].values[i].text ?? "?" }
-        diagnostics.warning(
-            "\(apportionment.areaFallbackSources.count) areas have no population in the weights and were apportioned by area (\(ids.joined(separator: ", ")))")
+        if !apportionment.areaFallbackSources.isEmpty, let i = try? areaLayer.fieldIndex(areaID) {
+            let names = apportionment.areaFallbackSources.prefix(10).map { areaLayer.features[$0].values[i].text ?? "?" }
+            diagnostics.warning(
+                "\(apportionment.areaFallbackSources.count) areas have no population in the weights and were apportioned by area (\(names.joined(separator: ", ")))")
+        }
     }
 }
 

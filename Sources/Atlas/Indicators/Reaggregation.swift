@@ -129,6 +129,37 @@ public struct Apportionment: Sendable {
     }
 }
 
+extension Apportionment {
+    /// One column of source values at the targets, from the sources that have a value.
+    /// Extensive values (counts) are apportioned and summed; intensive values (rates, medians,
+    /// indices) are the mean of the sources' values weighted by the apportioning weight of each
+    /// piece (its weight population, else its area). A target no valued source reaches is nil.
+    public func apply(values: [Double?], intensive: Bool) -> [Double?] {
+        precondition(values.count == sourceCount, "one value per source area")
+        var sum = [Double](repeating: 0, count: targetCount)
+        var byPeople = [Double](repeating: 0, count: targetCount), people = [Double](repeating: 0, count: targetCount)
+        var byArea = [Double](repeating: 0, count: targetCount), area = [Double](repeating: 0, count: targetCount)
+        var reached = [Bool](repeating: false, count: targetCount)
+        for piece in pieces {
+            guard let v = values[piece.source] else { continue }
+            let t = piece.target
+            reached[t] = true
+            sum[t] += piece.fraction * v
+            byPeople[t] += (piece.population ?? 0) * v
+            people[t] += piece.population ?? 0
+            byArea[t] += piece.area * v
+            area[t] += piece.area
+        }
+        return (0..<targetCount).map { t in
+            guard reached[t] else { return nil }
+            guard intensive else { return sum[t] }
+            // A target with no weight population in its valued pieces is averaged by area.
+            if people[t] > 0 { return byPeople[t] / people[t] }
+            return area[t] > 0 ? byArea[t] / area[t] : nil
+        }
+    }
+}
+
 /// What re-aggregation does with sources whose figures are unknown or withheld.
 public enum MissingRule: String, Sendable, CaseIterable {
     /// Targets are computed from the sources with usable figures, with their coverage.

@@ -46,7 +46,7 @@ public struct Project: Sendable {
     /// The indicators a run may name, by name.
     public static let requestTypes: [String: any IndicatorRequest.Type] = [
         LowIncomeRequest.indicator: LowIncomeRequest.self, TransitRequest.indicator: TransitRequest.self,
-        AccessRequest.indicator: AccessRequest.self,
+        AccessRequest.indicator: AccessRequest.self, JoinRequest.indicator: JoinRequest.self,
     ]
     public static var indicators: [String] { requestTypes.keys.sorted() }
 
