@@ -28,6 +28,7 @@ public struct CSVTable: Sendable {
 
     public static func read(path: String) throws -> CSVTable {
         let data: Data
+        try InputFile.requireRegularFile(path)
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {

@@ -43,6 +43,7 @@ public struct OSMPBFFile: Sendable {
 
     public init(path: String) throws {
         self.path = path
+        try InputFile.requireRegularFile(path)
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {

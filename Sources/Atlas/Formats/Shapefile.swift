@@ -120,6 +120,7 @@ struct ShapefileFiles {
         self.dbf = dbf
         self.prj = companion("prj")
         self.cpg = companion("cpg")
+        for file in [shp, shx, dbf, prj, cpg].compactMap({ $0 }) { try InputFile.requireRegularFile(file) }
     }
 
     func projection() throws -> CRS {

@@ -59,6 +59,14 @@ public struct GTFSFrequency: Sendable, Hashable {
     public var end: Int32
     public var headway: Int32
     public var exactTimes: Bool
+    /// The row of frequencies.txt, for messages.
+    public var record: Int
+
+    /// Headways from one second to a day.
+    public static let headwayRange: ClosedRange<Int> = 1...86_400
+
+    /// The number of runs: at start, start + headway, … before end.
+    public var runs: Int { Int(end - start + headway - 1) / Int(headway) }
 }
 
 /// One row of stop_times.txt with ids resolved to indices; times in seconds of the service
@@ -242,13 +250,33 @@ public final class GTFSFeed {
             }
             guard let start = try row.time(c.start, "start_time") else { throw row.error("start_time", "a time is required") }
             guard let end = try row.time(c.end, "end_time") else { throw row.error("end_time", "a time is required") }
-            guard let headway = try row.int(c.headway, "headway_secs"), headway > 0 else {
-                throw row.error("headway_secs", "a headway of at least 1 second is required")
+            guard let headway = try row.int(c.headway, "headway_secs"), GTFSFrequency.headwayRange.contains(headway) else {
+                throw row.error(
+                    "headway_secs", "'\(row.string(c.headway))' is not a headway (whole seconds from 1 to 86400, one day)")
             }
             guard start <= end else { throw row.error("end_time", "ends before it starts") }
             frequencies.append(GTFSFrequency(
-                trip: trip, start: start, end: end, headway: Int32(clamping: headway),
-                exactTimes: try row.int(c.exact, "exact_times") == 1))
+                trip: trip, start: start, end: end, headway: Int32(headway),
+                exactTimes: try row.int(c.exact, "exact_times") == 1, record: row.record))
+        }
+        try checkFrequencyOverlaps()
+    }
+
+    /// Two periods of one trip that overlap would count the runs of both, which no timetable
+    /// means; GTFS forbids it. Periods that only touch (one ends as the next starts) are fine.
+    private func checkFrequencyOverlaps() throws {
+        let order = frequencies.indices.sorted {
+            let a = frequencies[$0], b = frequencies[$1]
+            return a.trip != b.trip ? a.trip < b.trip : a.start != b.start ? a.start < b.start : a.record < b.record
+        }
+        for (previous, next) in zip(order, order.dropFirst()) {
+            let a = frequencies[previous], b = frequencies[next]
+            guard a.trip == b.trip, b.start < a.end else { continue }
+            throw AtlasError(
+                file: source.displayName("frequencies.txt"), record: b.record, field: "start_time",
+                "the period \(GTFSTime.text(Int(b.start)))–\(GTFSTime.text(Int(b.end))) of trip '\(tripId(a.trip))'"
+                    + " overlaps the one in record \(a.record) (\(GTFSTime.text(Int(a.start)))–\(GTFSTime.text(Int(a.end))));"
+                    + " its runs would be counted twice")
         }
     }
 
