@@ -67,6 +67,15 @@ public enum Shapefile {
                     throw AtlasError(file: files.shp, record: record, "the shape record is corrupt")
                 }
                 defer { SHPDestroyObject(object) }
+                // Every shape of a file has the header's type (or none); shapelib reads a record
+                // by its own type, so a stray one would slip into the layer unnoticed.
+                let recordType = object.pointee.nSHPType
+                guard recordType == shapeType || recordType == SHPT_NULL else {
+                    throw AtlasError(
+                        file: files.shp, record: record,
+                        "the shape is a \(ShapeConversion.typeName(recordType)), the file's header says"
+                            + " \(ShapeConversion.typeName(shapeType))")
+                }
                 let geometry: Geometry?
                 do {
                     geometry = try ShapeConversion.geometry(of: object.pointee)
@@ -76,6 +85,18 @@ public enum Shapefile {
                 features.append(Feature(geometry: geometry, values: values))
             }
         }
+        let fields = table.keepingWideIntegersAsText(&features)
+        for k in table.wideIntegers.sorted() {
+            Console.shared.warning("\(files.dbf): field '\(fields[k].name)' holds whole numbers beyond 64 bits; it is read as text")
+        }
+        for (written, name) in table.renamed {
+            Console.shared.warning("\(files.dbf): a second field named '\(written)' is read as '\(name)'")
+        }
+        for (field, seen) in table.nonFinite.sorted(by: { $0.value.record < $1.value.record }) {
+            let more = seen.count > 1 ? " and \(seen.count - 1) more" : ""
+            Console.shared.warning(
+                "\(files.dbf): record \(seen.record), field '\(field)': '\(seen.text)' is not a finite number\(more); read as null")
+        }
         if table.repairs > 0 {
             Console.shared.warning(
                 "\(files.dbf): \(table.repairs) text values were not valid \(encoding.name)"
@@ -83,7 +104,7 @@ public enum Shapefile {
                     + " check the .cpg")
         }
         return Layer(
-            source: files.shp, format: formatName, crs: layerCRS, fields: table.fields, features: features,
+            source: files.shp, format: formatName, crs: layerCRS, fields: fields, features: features,
             encoding: encoding.name)
     }
 }
