@@ -116,6 +116,7 @@ public enum Reaggregation {
     /// Area-weighted apportioning to the cells of a regular grid, all in pure Swift. Only cells
     /// that some source reaches are targets: `cells[k]` is the grid index of target `k`.
     public static func apportionment(sources: [Geometry], grid: RegularGrid) throws -> (apportionment: Apportionment, cells: [Int]) {
+        try grid.validate()
         let overlays = try concurrentMap(sources.count) { _, s in grid.overlay(sources[s].polygons) }
         var targetOfCell: [Int: Int] = [:]
         var cells: [Int] = []

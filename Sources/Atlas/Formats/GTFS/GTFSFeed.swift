@@ -143,13 +143,12 @@ public final class GTFSFeed {
             guard (0...4).contains(type) else { throw row.error("location_type", "\(type) is not a location type (0–4)") }
             let lat = try row.double(c.lat, "stop_lat")
             let lon = try row.double(c.lon, "stop_lon")
-            if type <= 2 {
-                guard let lat, let lon else {
-                    throw row.error(lat == nil ? "stop_lat" : "stop_lon", "stops, stations and entrances need a position")
-                }
-                guard (-90...90).contains(lat), (-180...180).contains(lon) else {
-                    throw row.error("stop_lat", "position \(lat), \(lon) is not a latitude/longitude")
-                }
+            if type <= 2, lat == nil || lon == nil {
+                throw row.error(lat == nil ? "stop_lat" : "stop_lon", "stops, stations and entrances need a position")
+            }
+            // Nodes and boarding areas may leave their position out, but one they give is checked.
+            if let lat, let lon, !(-90...90).contains(lat) || !(-180...180).contains(lon) {
+                throw row.error("stop_lat", "position \(lat), \(lon) is not a latitude/longitude")
             }
             let parent = row.optionalString(c.parent)
             if parent != nil { parentRecords.append((stops.count, row.record)) }
