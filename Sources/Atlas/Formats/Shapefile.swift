@@ -208,6 +208,13 @@ struct ShapefileFiles {
             throw AtlasError(file: shx, "truncated: \(index.count - 100) bytes of entries is not a multiple of 8")
         }
         let count = (index.count - 100) / 8
+        // shapelib takes the shape type from the index; the two headers must agree on it.
+        let shapeType = Self.littleEndian(header, at: 32), indexShapeType = Self.littleEndian(index, at: 32)
+        guard shapeType == indexShapeType else {
+            throw AtlasError(
+                file: shx,
+                "the header says \(ShapeConversion.typeName(indexShapeType)), the .shp header \(ShapeConversion.typeName(shapeType))")
+        }
         // shapelib reads each record by the index and rejects one whose own header disagrees;
         // checking here names the record and both lengths.
         let shapes = try Self.contents(shp, mapped: true)

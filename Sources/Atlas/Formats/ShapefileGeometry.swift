@@ -102,11 +102,11 @@ enum ShapeConversion {
     /// Candidates come from an R-tree of the rings' boxes, so a record of many separate rings
     /// costs about n log n; rings nested many deep still compare each with those around it, and
     /// a record that would take more than `comparisonLimit` vertex tests is refused.
-    static func assemblePolygons(_ rings: [[Coordinate]]) throws -> Geometry {
+    static func assemblePolygons(_ rings: [[Coordinate]], comparisonLimit: Int = comparisonLimit) throws -> Geometry {
         if rings.count == 1 { return .polygon(rings) }
         let outlines = rings.map(Outline.init)
         let exteriors = outlines.indices.filter { outlines[$0].signedArea <= 0 }
-        var budget = RingComparisons(rings: rings.count)
+        var budget = RingComparisons(rings: rings.count, limit: comparisonLimit)
         let polygons =
             exteriors.isEmpty
             ? try assembleByNesting(rings, outlines, &budget)
@@ -118,14 +118,14 @@ enum ShapeConversion {
 
     struct RingComparisons {
         let rings: Int
+        let limit: Int
         var done = 0
 
         mutating func spend(_ n: Int) throws {
             done += n
-            guard done <= ShapeConversion.comparisonLimit else {
+            guard done <= limit else {
                 throw AtlasError(
-                    "its \(rings) rings nest too deeply to be assembled into polygons (over"
-                        + " \(ShapeConversion.comparisonLimit) vertex comparisons)")
+                    "its \(rings) rings nest too deeply to be assembled into polygons (over \(limit) vertex comparisons)")
             }
         }
     }

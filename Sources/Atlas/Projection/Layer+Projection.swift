@@ -46,10 +46,10 @@ extension Layer {
             throw AtlasError(file: source, "no geometries to choose a metric CRS from")
         }
         // A metric CRS is chosen by where the data lies: a coordinate that is nowhere on Earth
-        // (a longitude of 1e300) is an error naming its record, not a zone.
-        guard MetricCRS.isOnEarth(extent) else {
-            throw featureOffEarth(context: context)
-                ?? AtlasError(file: source, "the extent \(extent) is not on Earth in longitude/latitude")
+        // (a longitude of 1e300) is an error naming its record, not a zone. PROJ's transform of
+        // a box passes over points it cannot transform, so the corners are also taken one by one.
+        if !MetricCRS.isOnEarth(extent) || !(try cornersTransform(context: context)), let error = featureOffEarth(context: context) {
+            throw error
         }
         let metric = MetricCRS.choose(forLonLatBounds: extent)
         let info: CRSInfo
@@ -72,6 +72,17 @@ extension Layer {
         } catch let error as AtlasError {
             throw error.inFile(source)
         }
+    }
+
+    /// Whether each corner of the extent transforms to a longitude/latitude on Earth.
+    private func cornersTransform(context: PROJContext) throws -> Bool {
+        guard let crs, crs != .wgs84, let b = bounds else { return true }
+        let transformer = try Transformer(from: crs, to: .wgs84, context: context)
+        for corner in [Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY), Coordinate(b.minX, b.maxY)] {
+            guard let c = try? transformer.transform(corner), MetricCRS.isOnEarth(Bounds(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y))
+            else { return false }
+        }
+        return true
     }
 
     /// The first feature with a coordinate that is not a longitude/latitude on Earth, or that
