@@ -48,9 +48,8 @@ extension Layer {
         // A metric CRS is chosen by where the data lies: a coordinate that is nowhere on Earth
         // (a longitude of 1e300) is an error naming its record, not a zone. PROJ's transform of
         // a box passes over points it cannot transform, so the corners are also taken one by one.
-        if !MetricCRS.isOnEarth(extent) || !(try cornersTransform(context: context)), let error = featureOffEarth(context: context) {
-            throw error
-        }
+        let onEarth = try MetricCRS.isOnEarth(extent) && cornersTransform(context: context)
+        if !onEarth, let error = featureOffEarth(context: context) { throw error }
         let metric = MetricCRS.choose(forLonLatBounds: extent)
         let info: CRSInfo
         do { info = try crs.info(context: context) } catch let error as AtlasError { throw error.inFile(source) }
