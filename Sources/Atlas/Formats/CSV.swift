@@ -149,7 +149,7 @@ public struct CSVTable: Sendable {
 
     private func coordinate(_ row: Int, _ column: Int) throws -> Double {
         let text = cell(row, column)
-        guard let value = NumberParsing.double(text), value.isFinite else {
+        guard let value = NumberSyntax.double(text), value.isFinite else {
             throw AtlasError(
                 file: source, record: row + 1, field: header[column], "'\(text)' is not a number (line \(lines[row]))")
         }
@@ -216,17 +216,18 @@ public struct CSVTable: Sendable {
                 case .integer:
                     if let i = Int(text) {
                         rowValues.append(.int(i))
-                    } else if let d = NumberParsing.double(text), let i = Int(exactly: d.rounded()) {
+                    } else if let d = NumberSyntax.double(text), let i = Int(exactly: d.rounded()) {
                         rowValues.append(.int(i))
                     } else {
-                        rowValues.append(.null)
+                        rowValues.append(.string(text))
                     }
                 case .real:
-                    if let d = NumberParsing.double(text), d.isFinite {
-                        rowValues.append(.double(d))
-                    } else {
+                    switch NumberSyntax.double(text) {
+                    case let d? where d.isFinite: rowValues.append(.double(d))
+                    case .some:
                         outOfRange.append(OutOfRange(record: row + 1, column: column, text: text))
                         rowValues.append(.null)
+                    case nil: rowValues.append(.string(text))
                     }
                 default: rowValues.append(.string(text))
                 }
@@ -429,6 +430,16 @@ private struct CSVParser {
 enum NumberSyntax {
     case integer, real, text
 
+    /// `NumberParsing.double`, without its trimming and replacing for the plain forms
+    /// ("12", "-0.25", "1e3") that make up nearly every cell.
+    static func double(_ text: String) -> Double? {
+        let plain = text.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+        }
+        return plain ? Double(text) : NumberParsing.double(text)
+    }
+
     /// Integer: optional sign and up to 15 digits, no leading zero. Real: sign, digits (groups
     /// may be separated by spaces), one `.` or `,` decimal separator, optional exponent.
     static func classify(_ cell: String) -> NumberSyntax {
@@ -438,6 +449,7 @@ enum NumberSyntax {
 
     static func classify(_ cell: UnsafeBufferPointer<UInt8>) -> NumberSyntax {
         var digits = 0
+        var exponentDigits = 0
         var leadingZero = false
         var separator = false
         var exponent = false
@@ -452,6 +464,7 @@ enum NumberSyntax {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if digits == 0, !separator, !exponent, byte == UInt8(ascii: "0") { leadingZero = true }
                 digits += 1
+                if exponent { exponentDigits += 1 }
             case UInt8(ascii: "-"), UInt8(ascii: "+"):
                 guard index == 0 || previous == UInt8(ascii: "e") || previous == UInt8(ascii: "E") else { return .text }
             case UInt8(ascii: "."), UInt8(ascii: ","):
@@ -467,7 +480,8 @@ enum NumberSyntax {
                 return .text
             }
         }
-        guard digits > 0, NumberParsing.double(String(decoding: cell, as: UTF8.self)) != nil else { return .text }
+        // The scan above admits only numbers but for an exponent without digits ("1e", "2E+").
+        guard digits > 0, !exponent || exponentDigits > 0, cell.last != 0xC2 else { return .text }
         let integerDigits = cell.prefix { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ",") }
             .filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
         if leadingZero, integerDigits > 1 { return .text }

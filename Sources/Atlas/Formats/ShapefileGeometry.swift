@@ -99,14 +99,14 @@ enum ShapeConversion {
     /// at all ignore the rule, so there nesting alone decides: a ring inside an even number of
     /// rings is an exterior, inside an odd number a hole.
     ///
-    /// Candidates come from an R-tree of the rings' boxes, so a record of many separate rings
-    /// costs about n log n; rings nested many deep still compare each with those around it, and
-    /// a record that would take more than `comparisonLimit` vertex tests is refused.
-    static func assemblePolygons(_ rings: [[Coordinate]], comparisonLimit: Int = comparisonLimit) throws -> Geometry {
+    /// Candidates come from an R-tree of the rings' boxes, smallest first, so a record of many
+    /// separate rings costs about n log n; rings nested many deep still meet every ring around
+    /// them, and a record that would take more than `limits` is refused.
+    static func assemblePolygons(_ rings: [[Coordinate]], limits: RingComparisons.Limits = .init()) throws -> Geometry {
         if rings.count == 1 { return .polygon(rings) }
         let outlines = rings.map(Outline.init)
         let exteriors = outlines.indices.filter { outlines[$0].signedArea <= 0 }
-        var budget = RingComparisons(rings: rings.count, limit: comparisonLimit)
+        var budget = RingComparisons(rings: rings.count, limits: limits)
         let polygons =
             exteriors.isEmpty
             ? try assembleByNesting(rings, outlines, &budget)
@@ -114,18 +114,34 @@ enum ShapeConversion {
         return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
     }
 
-    static let comparisonLimit = 200_000_000
-
+    /// The work ring assembly may do on one record: pairs of rings whose boxes nest, and
+    /// vertices tested against rings; each limit is about a second.
     struct RingComparisons {
-        let rings: Int
-        let limit: Int
-        var done = 0
+        struct Limits {
+            var pairs = 50_000_000
+            var vertexTests = 1_000_000_000
+        }
 
-        mutating func spend(_ n: Int) throws {
-            done += n
-            guard done <= limit else {
+        let rings: Int
+        let limits: Limits
+        var pairs = 0
+        var vertexTests = 0
+
+        mutating func pair() throws {
+            pairs += 1
+            guard pairs <= limits.pairs else {
                 throw AtlasError(
-                    "its \(rings) rings nest too deeply to be assembled into polygons (over \(limit) vertex comparisons)")
+                    "its \(rings) rings nest too deeply to be assembled into polygons (over \(limits.pairs) pairs of rings to compare)")
+            }
+        }
+
+        /// Before testing whether a ring lies in one of `vertices` vertices (5 sample points).
+        mutating func containmentTest(_ vertices: Int) throws {
+            vertexTests += 5 * vertices
+            guard vertexTests <= limits.vertexTests else {
+                throw AtlasError(
+                    "its \(rings) rings are too many and too large to be assembled into polygons (over"
+                        + " \(limits.vertexTests) vertex tests)")
             }
         }
     }
@@ -145,7 +161,7 @@ enum ShapeConversion {
             let at = rings[hole][0]
             var candidates: [Int] = []
             try tree.forEach(intersecting: Bounds(minX: at.x, minY: at.y, maxX: at.x, maxY: at.y)) { k in
-                try budget.spend(1)
+                try budget.pair()
                 if outlines[exteriors[k]].bounds.encloses(outlines[hole].bounds) { candidates.append(k) }
             }
             // Smallest first, so the first exterior that contains the hole is the tightest.
@@ -155,7 +171,7 @@ enum ShapeConversion {
                 owner = candidates[0]
             } else {
                 for k in candidates {
-                    try budget.spend(rings[exteriors[k]].count * 5)
+                    try budget.containmentTest(rings[exteriors[k]].count)
                     if outlines[exteriors[k]].contains(rings[hole], ring: rings[exteriors[k]]) {
                         owner = k
                         break
@@ -185,12 +201,12 @@ enum ShapeConversion {
             let at = rings[i][0]
             var candidates: [Int] = []
             try tree.forEach(intersecting: Bounds(minX: at.x, minY: at.y, maxX: at.x, maxY: at.y)) { j in
-                try budget.spend(1)
+                try budget.pair()
                 if rank[j] < rank[i], outlines[j].bounds.encloses(outlines[i].bounds) { candidates.append(j) }
             }
             candidates.sort { rank[$0] > rank[$1] }
             for j in candidates {
-                try budget.spend(rings[j].count * 5)
+                try budget.containmentTest(rings[j].count)
                 if outlines[j].contains(rings[i], ring: rings[j]) {
                     parent[i] = j
                     depth[i] = depth[j] + 1

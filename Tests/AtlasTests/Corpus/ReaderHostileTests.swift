@@ -172,8 +172,21 @@ struct ReaderHostileTests {
     func ringsNestedTooDeep() throws {
         // 300 concentric counter-clockwise squares: each compares with every larger one.
         let rings = (0..<300).map { k in ShapefileFixture.square(Double(k), Double(k), Double(2 * (300 - k)), counterClockwise: true) }
-        let error = CorpusFiles.error { _ = try ShapeConversion.assemblePolygons(rings, comparisonLimit: 10_000) }
-        #expect(error?.message == "its 300 rings nest too deeply to be assembled into polygons (over 10000 vertex comparisons)")
+        let error = CorpusFiles.error {
+            _ = try ShapeConversion.assemblePolygons(rings, limits: .init(pairs: 10_000, vertexTests: 1_000_000))
+        }
+        #expect(error?.message == "its 300 rings nest too deeply to be assembled into polygons (over 10000 pairs of rings to compare)")
+        // Two rings of 100,000 vertices around 100 holes: each hole tests the smaller ring first.
+        let big = (0..<100_000).map { k -> Coordinate in
+            let a = Double(k) / 100_000 * 2 * Double.pi
+            return Coordinate(1000 * cos(a), -1000 * sin(a))
+        }
+        let outer = big + [big[0]], inner = big.map { Coordinate($0.x * 0.9, $0.y * 0.9) } + [Coordinate(900, 0)]
+        let holes = (0..<100).map { k in ShapefileFixture.square(Double(k) - 50, 0, 0.5, counterClockwise: true) }
+        let vertexError = CorpusFiles.error {
+            _ = try ShapeConversion.assemblePolygons([outer, inner] + holes, limits: .init(pairs: 10_000, vertexTests: 10_000_000))
+        }
+        #expect(vertexError?.message == "its 102 rings are too many and too large to be assembled into polygons (over 10000000 vertex tests)")
         // Within the limit the nesting alternates: 150 polygons, each with its hole.
         guard case .multiPolygon(let polygons) = try ShapeConversion.assemblePolygons(rings) else {
             Issue.record("expected a multipolygon")
