@@ -263,6 +263,9 @@ struct ShapefileFiles {
         let recordCount = Int(Self.littleEndian(header, at: 4))
         let headerLength = Int(header[8]) | Int(header[9]) << 8
         let recordLength = Int(header[10]) | Int(header[11]) << 8
+        guard recordCount >= 0 else {
+            throw AtlasError(file: dbf, "not a dBASE table: the header counts \(recordCount) records")
+        }
         guard headerLength > 32, recordLength > 0 else {
             throw AtlasError(file: dbf, "not a dBASE table: header length \(headerLength), record length \(recordLength)")
         }
