@@ -115,6 +115,8 @@ public struct OSMPBFFile: Sendable {
                 try body(try PrimitiveBlock(payload), offset)
             } catch let error as ProtobufReader.Malformed {
                 throw AtlasError(file: path, "block at byte \(offset): \(error)")
+            } catch let error as AtlasError where error.file == nil {
+                throw AtlasError(file: path, "block at byte \(offset): \(error.message)")
             }
             return true
         }
@@ -219,9 +221,8 @@ struct ElementBudget {
     mutating func spend(_ n: Int) throws {
         remaining -= n
         guard remaining >= 0 else {
-            throw ProtobufReader.Malformed(
-                offset: 0,
-                reason: "the blocks decode to more than \(limit) node references, nodes and tags, far beyond what a file"
+            throw AtlasError(
+                "the blocks decode to more than \(limit) node references, nodes and tags, far beyond what a file"
                     + " of this size holds (compressed blocks of repeated bytes?)")
         }
     }
@@ -360,7 +361,7 @@ struct PrimitiveBlock {
     private func longitude(_ value: Int64, id: Int64) throws -> Double {
         let degrees = try degrees(value, offset: lonOffset)
         guard (-180...180).contains(degrees) else {
-            throw ProtobufReader.Malformed(offset: 0, reason: "node \(id) lies at longitude \(degrees), outside −180…180")
+            throw AtlasError("node \(id) lies at longitude \(degrees), outside −180…180")
         }
         return degrees
     }
@@ -368,7 +369,7 @@ struct PrimitiveBlock {
     private func latitude(_ value: Int64, id: Int64) throws -> Double {
         let degrees = try degrees(value, offset: latOffset)
         guard (-90...90).contains(degrees) else {
-            throw ProtobufReader.Malformed(offset: 0, reason: "node \(id) lies at latitude \(degrees), outside −90…90")
+            throw AtlasError("node \(id) lies at latitude \(degrees), outside −90…90")
         }
         return degrees
     }
