@@ -65,6 +65,24 @@ for feed in ("porto-alegre/poa_trensurb.zip", "porto-alegre/poa_eptc.zip", "swed
     name = feed.split("/")[-1].replace(".zip", "")
     open(f"{seeds}/GTFSFolder/{name}", "wb").write(b"\0".join(pieces))
 
+# The long-input variants (GTFSLong, GTFSFolderLong): the small seeds, and Trensurb whole
+# (stop_times.txt of 714 KB, 90 KB zipped) with its shapes left out.
+for target in ("GTFSLong", "GTFSFolderLong"):
+    os.makedirs(f"{seeds}/{target}", exist_ok=True)
+    small = target.replace("Long", "")
+    for name in os.listdir(f"{seeds}/{small}"):
+        open(f"{seeds}/{target}/{name}", "wb").write(open(f"{seeds}/{small}/{name}", "rb").read())
+with zipfile.ZipFile(f"{shared}/porto-alegre/poa_trensurb.zip") as source:
+    names = set(source.namelist())
+    open(f"{seeds}/GTFSFolderLong/trensurb-whole", "wb").write(
+        b"\0".join(source.read(t) if t in names else b"" for t in tables))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name != "shapes.txt":
+                target.writestr(name, source.read(name))
+    open(f"{seeds}/GTFSLong/trensurb-whole.zip", "wb").write(buffer.getvalue())
+
 
 # PBF: the header block and a cut of the first data block, rewritten with raw blobs.
 def varint(n):

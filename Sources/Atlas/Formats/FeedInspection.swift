@@ -66,12 +66,11 @@ public struct TableInspection: Sendable {
     public init(table: CSVTable, skippedLines: [String] = []) {
         self.skippedLines = skippedLines
         source = table.source
-        rowCount = table.rows.count
+        rowCount = table.rowCount
         encoding = table.encoding
         delimiter = table.delimiter
-        let (fields, _) = table.typedColumns()
-        columns = fields.enumerated().map { k, field in
-            (field.name, field.type, table.rows.first { !$0[k].isEmpty }?[k] ?? "")
+        columns = zip(table.header, table.columnTypes()).enumerated().map { k, field in
+            (field.0, field.1, (0..<table.rowCount).first { !table.isEmpty($0, k) }.map { table.cell($0, k) } ?? "")
         }
     }
 

@@ -8,10 +8,11 @@ public enum GeoJSONReader {
     /// at a time, so only the resulting layer is held, never the whole JSON tree.
     public static func read(path: String) throws -> Layer {
         let data: Data
+        try InputFile.requireRegularFile(path)
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw AtlasError(file: path, "cannot read the file")
+            throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }
         guard !data.isEmpty else { throw AtlasError(file: path, "the file is empty") }
         do {

@@ -199,6 +199,7 @@ public struct JSONParser {
         var isInteger = true
         var negative = false
         var magnitude: UInt64 = 0
+        var overflow = false
         var digits = 0
         if bytes[i] == UInt8(ascii: "-") {
             negative = true
@@ -208,7 +209,10 @@ public struct JSONParser {
             let b = bytes[i]
             if b >= 0x30 && b <= 0x39 {
                 if isInteger {
-                    magnitude = magnitude &* 10 &+ UInt64(b - 0x30)
+                    let (shifted, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = shifted.addingReportingOverflow(UInt64(b - 0x30))
+                    magnitude = sum
+                    overflow = overflow || o1 || o2
                     digits += 1
                 }
                 i += 1
@@ -224,8 +228,10 @@ public struct JSONParser {
             break
         }
         let leadingZero = digits > 1 && bytes[start + (negative ? 1 : 0)] == 0x30
-        if isInteger, digits > 0, digits <= 18, !leadingZero {
-            return .int(negative ? -Int(magnitude) : Int(magnitude))
+        // Whole numbers within 64 bits are exact (19-digit ids too), never through a Double.
+        if isInteger, digits > 0, !overflow, !leadingZero {
+            if !negative, magnitude <= UInt64(Int.max) { return .int(Int(magnitude)) }
+            if negative, magnitude <= UInt64(Int.max) + 1 { return .int(Int(truncatingIfNeeded: 0 &- magnitude)) }
         }
         // strtod on a terminated copy: the mapped file need not end in a NUL byte.
         let length = i - start

@@ -43,8 +43,15 @@ public struct OSMPBFFile: Sendable {
     static let maxHeaderSize = 64 * 1024
     static let maxBlobSize = 32 * 1024 * 1024
 
+    /// How many node references, nodes and tags a pass may decode: 16 per byte of the file,
+    /// and at least 4 million. OSM extracts hold well under one per byte (the Porto Alegre
+    /// extract 0.3 per compressed byte); a file of zlib blocks of zeros decodes to a thousand
+    /// or more, and a handful of them would otherwise fill memory with references.
+    static func elementBudget(fileSize: Int) -> Int { max(16 * fileSize, 1 << 22) }
+
     public init(path: String) throws {
         self.path = path
+        try InputFile.requireRegularFile(path)
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
@@ -55,17 +62,20 @@ public struct OSMPBFFile: Sendable {
 
     /// Calls `body` with every way, in file order.
     public func forEachWay(_ body: (OSMWay) throws -> Void) throws {
-        try forEachDataBlock(progress: "reading ways") { block, _ in try block.forEachWay(body) }
+        var budget = ElementBudget(data.count)
+        try forEachDataBlock(progress: "reading ways") { block, _ in try block.forEachWay(&budget, body) }
     }
 
     /// Calls `body` with every node's id, longitude and latitude, in file order.
     public func forEachNode(_ body: (_ id: Int64, _ lon: Double, _ lat: Double) throws -> Void) throws {
-        try forEachDataBlock(progress: "reading nodes") { block, _ in try block.forEachNode(body) }
+        var budget = ElementBudget(data.count)
+        try forEachDataBlock(progress: "reading nodes") { block, _ in try block.forEachNode(&budget, body) }
     }
 
     public func countElements() throws -> OSMElementCounts {
         var counts = OSMElementCounts()
-        try forEachDataBlock { block, _ in try block.count(into: &counts) }
+        var budget = ElementBudget(data.count)
+        try forEachDataBlock { block, _ in try block.count(into: &counts, &budget) }
         return counts
     }
 
@@ -107,6 +117,8 @@ public struct OSMPBFFile: Sendable {
                 try body(try PrimitiveBlock(payload), offset)
             } catch let error as ProtobufReader.Malformed {
                 throw AtlasError(file: path, "block at byte \(offset): \(error)")
+            } catch let error as AtlasError where error.file == nil {
+                throw AtlasError(file: path, "block at byte \(offset): \(error.message)")
             }
             return true
         }
@@ -198,6 +210,26 @@ public struct OSMPBFFile: Sendable {
     }
 }
 
+/// What is left of `OSMPBFFile.elementBudget` in one pass over the file.
+struct ElementBudget {
+    let limit: Int
+    private(set) var remaining: Int
+
+    init(_ fileSize: Int) {
+        limit = OSMPBFFile.elementBudget(fileSize: fileSize)
+        remaining = limit
+    }
+
+    mutating func spend(_ n: Int) throws {
+        remaining -= n
+        guard remaining >= 0 else {
+            throw AtlasError(
+                "the blocks decode to more than \(limit) node references, nodes and tags, far beyond what a file"
+                    + " of this size holds (compressed blocks of repeated bytes?)")
+        }
+    }
+}
+
 /// One decoded `PrimitiveBlock`: views into the inflated bytes, valid during the callback.
 struct PrimitiveBlock {
     var stringTable: UnsafeRawBufferPointer?
@@ -220,12 +252,13 @@ struct PrimitiveBlock {
         }
     }
 
-    func strings() throws -> [String] {
+    func strings(_ budget: inout ElementBudget) throws -> [String] {
         guard let stringTable else { return [] }
         var strings: [String] = []
         var reader = ProtobufReader(stringTable)
         while let (field, wire) = try reader.nextField() {
             if field == 1 {
+                try budget.spend(1)
                 strings.append(String(decoding: try reader.lengthDelimited(), as: UTF8.self))
             } else {
                 try reader.skip(wire)
@@ -245,19 +278,19 @@ struct PrimitiveBlock {
         return Double(sum) * 1e-9
     }
 
-    func forEachWay(_ body: (OSMWay) throws -> Void) throws {
+    func forEachWay(_ budget: inout ElementBudget, _ body: (OSMWay) throws -> Void) throws {
         var strings: [String]?
         for group in groups {
             var reader = ProtobufReader(group)
             while let (field, wire) = try reader.nextField() {
                 guard field == 3 else { try reader.skip(wire); continue }
-                if strings == nil { strings = try self.strings() }
-                try body(try way(try reader.lengthDelimited(), strings: strings!))
+                if strings == nil { strings = try self.strings(&budget) }
+                try body(try way(try reader.lengthDelimited(), strings: strings!, &budget))
             }
         }
     }
 
-    private func way(_ bytes: UnsafeRawBufferPointer, strings: [String]) throws -> OSMWay {
+    private func way(_ bytes: UnsafeRawBufferPointer, strings: [String], _ budget: inout ElementBudget) throws -> OSMWay {
         var reader = ProtobufReader(bytes)
         var id: Int64 = 0
         var keys: [Int] = []
@@ -267,10 +300,18 @@ struct PrimitiveBlock {
             switch (field, wire) {
             case (1, .varint): id = try reader.int64()
             case (2, .lengthDelimited):
-                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { keys.append(Int(clamping: $0)) }
+                let packed = try reader.lengthDelimited()
+                try budget.spend(ProtobufReader.packedCount(packed))
+                try ProtobufReader.forEachPackedVarint(packed) { keys.append(Int(clamping: $0)) }
             case (3, .lengthDelimited):
-                try ProtobufReader.forEachPackedVarint(try reader.lengthDelimited()) { values.append(Int(clamping: $0)) }
-            case (8, .lengthDelimited): try ProtobufReader.deltaDecoded(try reader.lengthDelimited(), into: &refs)
+                let packed = try reader.lengthDelimited()
+                try budget.spend(ProtobufReader.packedCount(packed))
+                try ProtobufReader.forEachPackedVarint(packed) { values.append(Int(clamping: $0)) }
+            case (8, .lengthDelimited):
+                // Counted before decoding, so that no budget's worth of references is ever held.
+                let packed = try reader.lengthDelimited()
+                try budget.spend(ProtobufReader.packedCount(packed))
+                try ProtobufReader.deltaDecoded(packed, into: &refs)
             default: try reader.skip(wire)
             }
         }
@@ -288,13 +329,15 @@ struct PrimitiveBlock {
         return OSMWay(id: id, refs: refs, tags: tags)
     }
 
-    func forEachNode(_ body: (Int64, Double, Double) throws -> Void) throws {
+    func forEachNode(_ budget: inout ElementBudget, _ body: (Int64, Double, Double) throws -> Void) throws {
         for group in groups {
             var reader = ProtobufReader(group)
             while let (field, wire) = try reader.nextField() {
                 switch field {
-                case 1: try plainNode(try reader.lengthDelimited(), body)
-                case 2: try denseNodes(try reader.lengthDelimited(), body)
+                case 1:
+                    try budget.spend(1)
+                    try plainNode(try reader.lengthDelimited(), body)
+                case 2: try denseNodes(try reader.lengthDelimited(), &budget, body)
                 default: try reader.skip(wire)
                 }
             }
@@ -312,10 +355,30 @@ struct PrimitiveBlock {
             default: try reader.skip(wire)
             }
         }
-        try body(id, try degrees(lon, offset: lonOffset), try degrees(lat, offset: latOffset))
+        try body(id, try longitude(lon, id: id), try latitude(lat, id: id))
     }
 
-    private func denseNodes(_ bytes: UnsafeRawBufferPointer, _ body: (Int64, Double, Double) throws -> Void) throws {
+    /// Degrees of a node, which must be a position on Earth: later steps pick a map projection
+    /// from the extent, and a longitude of 10⁹ degrees is no extent.
+    private func longitude(_ value: Int64, id: Int64) throws -> Double {
+        let degrees = try degrees(value, offset: lonOffset)
+        guard (-180...180).contains(degrees) else {
+            throw AtlasError("node \(id) lies at longitude \(degrees), outside −180…180")
+        }
+        return degrees
+    }
+
+    private func latitude(_ value: Int64, id: Int64) throws -> Double {
+        let degrees = try degrees(value, offset: latOffset)
+        guard (-90...90).contains(degrees) else {
+            throw AtlasError("node \(id) lies at latitude \(degrees), outside −90…90")
+        }
+        return degrees
+    }
+
+    private func denseNodes(
+        _ bytes: UnsafeRawBufferPointer, _ budget: inout ElementBudget, _ body: (Int64, Double, Double) throws -> Void
+    ) throws {
         var reader = ProtobufReader(bytes)
         var ids: UnsafeRawBufferPointer?, lats: UnsafeRawBufferPointer?, lons: UnsafeRawBufferPointer?
         while let (field, wire) = try reader.nextField() {
@@ -330,6 +393,7 @@ struct PrimitiveBlock {
         guard let lats, let lons else {
             throw ProtobufReader.Malformed(offset: 0, reason: "dense nodes without coordinates")
         }
+        try budget.spend(ProtobufReader.packedCount(ids))
         var idReader = ProtobufReader(ids), latReader = ProtobufReader(lats), lonReader = ProtobufReader(lons)
         var id: Int64 = 0, lat: Int64 = 0, lon: Int64 = 0
         while !idReader.isAtEnd {
@@ -339,11 +403,12 @@ struct PrimitiveBlock {
             id &+= try idReader.sint64()
             lat &+= try latReader.sint64()
             lon &+= try lonReader.sint64()
-            try body(id, try degrees(lon, offset: lonOffset), try degrees(lat, offset: latOffset))
+            let x = try longitude(lon, id: id)
+            try body(id, x, try latitude(lat, id: id))
         }
     }
 
-    func count(into counts: inout OSMElementCounts) throws {
+    func count(into counts: inout OSMElementCounts, _ budget: inout ElementBudget) throws {
         for group in groups {
             var reader = ProtobufReader(group)
             while let (field, wire) = try reader.nextField() {
@@ -353,7 +418,9 @@ struct PrimitiveBlock {
                     var dense = ProtobufReader(try reader.lengthDelimited())
                     while let (denseField, denseWire) = try dense.nextField() {
                         guard denseField == 1 else { try dense.skip(denseWire); continue }
-                        try ProtobufReader.forEachPackedVarint(try dense.lengthDelimited()) { _ in counts.nodes += 1 }
+                        let ids = ProtobufReader.packedCount(try dense.lengthDelimited())
+                        try budget.spend(ids)
+                        counts.nodes += ids
                     }
                     continue
                 case 3: counts.ways += 1

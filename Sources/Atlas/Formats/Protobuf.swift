@@ -81,6 +81,14 @@ struct ProtobufReader {
         position += count
     }
 
+    /// The number of varints in a packed repeated field: the bytes that end one (a last byte
+    /// cut off counts too; decoding reports it).
+    static func packedCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var n = 0
+        for byte in bytes where byte < 0x80 { n += 1 }
+        return n
+    }
+
     /// Calls `body` with each varint of a packed repeated field.
     static func forEachPackedVarint(_ bytes: UnsafeRawBufferPointer, _ body: (UInt64) throws -> Void) throws {
         var reader = ProtobufReader(bytes)

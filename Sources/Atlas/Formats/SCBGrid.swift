@@ -21,9 +21,12 @@ public enum SCBGrid {
     /// rutid is valid. A single 1 km cell cannot be told from a 250 m cell on a 1 km corner,
     /// which is why the size can also be given.
     public static func detectCellSize(rutids: [String]) -> Double? {
-        var corners = rutids.compactMap { try? corner(rutid: $0) }
+        detectCellSize(corners: rutids.compactMap { try? corner(rutid: $0) })
+    }
+
+    static func detectCellSize(corners: [Coordinate]) -> Double? {
         guard !corners.isEmpty else { return nil }
-        corners = Array(Set(corners))
+        let corners = Array(Set(corners))
         return cellSizes.first { size in
             corners.allSatisfy { $0.x.truncatingRemainder(dividingBy: size) == 0 && $0.y.truncatingRemainder(dividingBy: size) == 0 }
         }
@@ -47,15 +50,15 @@ public enum SCBGrid {
         let column = try table.column(rutidColumn)
         let field = table.header[column]
         var corners: [Coordinate] = []
-        corners.reserveCapacity(table.rows.count)
-        for (i, row) in table.rows.enumerated() {
+        corners.reserveCapacity(table.rowCount)
+        for i in 0..<table.rowCount {
             do {
-                corners.append(try corner(rutid: row[column]))
+                corners.append(try corner(rutid: table.cell(i, column)))
             } catch let error as AtlasError {
                 throw AtlasError(file: table.source, record: i + 1, field: field, error.message + " (line \(table.lines[i]))")
             }
         }
-        guard let size = cellSize ?? detectCellSize(rutids: table.rows.map { $0[column] }) else {
+        guard let size = cellSize ?? detectCellSize(corners: corners) else {
             throw AtlasError(
                 file: table.source, field: field,
                 "cannot tell the cell size from the rutid corners; give it (250 or 1000 metres)")
@@ -63,14 +66,16 @@ public enum SCBGrid {
         guard size > 0, size.isFinite else {
             throw AtlasError(file: table.source, "cell size must be a positive number of metres, not \(size)")
         }
-        let (fields, values) = table.typedColumns(keepingAsText: [column])
+        let (fields, values, warnings) = table.typedColumnsWithWarnings(keepingAsText: [column])
         var features: [Feature] = []
         features.reserveCapacity(corners.count)
         for (i, sw) in corners.enumerated() {
             features.append(Feature(geometry: cellPolygon(corner: sw, size: size), values: values[i]))
         }
-        return Layer(
+        var layer = Layer(
             source: table.source, format: "CSV", crs: .sweref99TM, fields: fields, features: features,
             encoding: table.encoding)
+        layer.warnings = warnings
+        return layer
     }
 }

@@ -68,6 +68,15 @@ public enum Shapefile {
                     throw AtlasError(file: files.shp, record: record, "the shape record is corrupt")
                 }
                 defer { SHPDestroyObject(object) }
+                // Every shape of a file has the header's type (or none); shapelib reads a record
+                // by its own type, so a stray one would slip into the layer unnoticed.
+                let recordType = object.pointee.nSHPType
+                guard recordType == shapeType || recordType == SHPT_NULL else {
+                    throw AtlasError(
+                        file: files.shp, record: record,
+                        "the shape is a \(ShapeConversion.typeName(recordType)), the file's header says"
+                            + " \(ShapeConversion.typeName(shapeType))")
+                }
                 let geometry: Geometry?
                 do {
                     geometry = try ShapeConversion.geometry(of: object.pointee)
@@ -77,6 +86,18 @@ public enum Shapefile {
                 features.append(Feature(geometry: geometry, values: values))
             }
         }
+        let fields = table.keepingWideIntegersAsText(&features)
+        for k in table.wideIntegers.sorted() {
+            warnings.append("\(files.dbf): field '\(fields[k].name)' holds whole numbers beyond 64 bits; it is read as text")
+        }
+        for (written, name) in table.renamed {
+            warnings.append("\(files.dbf): a second field named '\(written)' is read as '\(name)'")
+        }
+        for (field, seen) in table.nonFinite.sorted(by: { $0.value.record < $1.value.record }) {
+            let more = seen.count > 1 ? " and \(seen.count - 1) more" : ""
+            warnings.append(
+                "\(files.dbf): record \(seen.record), field '\(field)': '\(seen.text)' is not a finite number\(more); read as null")
+        }
         if table.repairs > 0 {
             warnings.append(
                 "\(files.dbf): \(table.repairs) text values were not valid \(encoding.name)"
@@ -84,7 +105,7 @@ public enum Shapefile {
                     + " check the .cpg")
         }
         var layer = Layer(
-            source: files.shp, format: formatName, crs: layerCRS, fields: table.fields, features: features,
+            source: files.shp, format: formatName, crs: layerCRS, fields: fields, features: features,
             encoding: encoding.name)
         layer.warnings = warnings
         return layer
@@ -123,6 +144,7 @@ struct ShapefileFiles {
         self.dbf = dbf
         self.prj = companion("prj")
         self.cpg = companion("cpg")
+        for file in [shp, shx, dbf, prj, cpg].compactMap({ $0 }) { try InputFile.requireRegularFile(file) }
     }
 
     func projection() throws -> CRS {
@@ -189,6 +211,13 @@ struct ShapefileFiles {
             throw AtlasError(file: shx, "truncated: \(index.count - 100) bytes of entries is not a multiple of 8")
         }
         let count = (index.count - 100) / 8
+        // shapelib takes the shape type from the index; the two headers must agree on it.
+        let shapeType = Self.littleEndian(header, at: 32), indexShapeType = Self.littleEndian(index, at: 32)
+        guard shapeType == indexShapeType else {
+            throw AtlasError(
+                file: shx,
+                "the header says \(ShapeConversion.typeName(indexShapeType)), the .shp header \(ShapeConversion.typeName(shapeType))")
+        }
         // shapelib reads each record by the index and rejects one whose own header disagrees;
         // checking here names the record and both lengths.
         let shapes = try Self.contents(shp, mapped: true)
@@ -237,6 +266,9 @@ struct ShapefileFiles {
         let recordCount = Int(Self.littleEndian(header, at: 4))
         let headerLength = Int(header[8]) | Int(header[9]) << 8
         let recordLength = Int(header[10]) | Int(header[11]) << 8
+        guard recordCount >= 0 else {
+            throw AtlasError(file: dbf, "not a dBASE table: the header counts \(recordCount) records")
+        }
         guard headerLength > 32, recordLength > 0 else {
             throw AtlasError(file: dbf, "not a dBASE table: header length \(headerLength), record length \(recordLength)")
         }

@@ -27,12 +27,23 @@ enum ShapeConversion {
             let rings = try parts(of: object).enumerated().map { number, range in
                 try ring(coordinates(xs, ys, range), number: number + 1)
             }
-            return assemblePolygons(rings)
+            return try assemblePolygons(rings)
         case SHPT_MULTIPATCH:
             throw AtlasError("multipatch shapes (3D surfaces) are not supported")
         default:
             throw AtlasError("unknown shape type \(object.nSHPType)")
         }
+    }
+
+    /// "polygon (5)", "point Z (11)", … for messages.
+    static func typeName(_ type: Int32) -> String {
+        let names: [Int32: String] = [
+            SHPT_NULL: "null shape", SHPT_POINT: "point", SHPT_ARC: "polyline", SHPT_POLYGON: "polygon",
+            SHPT_MULTIPOINT: "multipoint", SHPT_POINTZ: "point Z", SHPT_ARCZ: "polyline Z", SHPT_POLYGONZ: "polygon Z",
+            SHPT_MULTIPOINTZ: "multipoint Z", SHPT_POINTM: "point M", SHPT_ARCM: "polyline M", SHPT_POLYGONM: "polygon M",
+            SHPT_MULTIPOINTM: "multipoint M", SHPT_MULTIPATCH: "multipatch",
+        ]
+        return "\(names[type] ?? "shape of unknown type") (\(type))"
     }
 
     /// The vertex ranges of the parts, checked against the vertex count.
@@ -87,34 +98,86 @@ enum ShapeConversion {
     /// no exterior contains becomes a polygon of its own. Files written with no clockwise ring
     /// at all ignore the rule, so there nesting alone decides: a ring inside an even number of
     /// rings is an exterior, inside an odd number a hole.
-    static func assemblePolygons(_ rings: [[Coordinate]]) -> Geometry {
+    ///
+    /// Candidates come from an R-tree of the rings' boxes, smallest first, so a record of many
+    /// separate rings costs about n log n; rings nested many deep still meet every ring around
+    /// them, and a record that would take more than `limits` is refused.
+    static func assemblePolygons(_ rings: [[Coordinate]], limits: RingComparisons.Limits = .init()) throws -> Geometry {
         if rings.count == 1 { return .polygon(rings) }
         let outlines = rings.map(Outline.init)
         let exteriors = outlines.indices.filter { outlines[$0].signedArea <= 0 }
+        var budget = RingComparisons(rings: rings.count, limits: limits)
         let polygons =
             exteriors.isEmpty
-            ? assembleByNesting(rings, outlines)
-            : assembleByOrientation(rings, outlines, exteriors: exteriors)
+            ? try assembleByNesting(rings, outlines, &budget)
+            : try assembleByOrientation(rings, outlines, exteriors: exteriors, &budget)
         return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
     }
 
+    /// The work ring assembly may do on one record: pairs of rings whose boxes nest, and
+    /// vertices tested against rings; each limit is about a second.
+    struct RingComparisons {
+        struct Limits {
+            var pairs = 50_000_000
+            var vertexTests = 1_000_000_000
+        }
+
+        let rings: Int
+        let limits: Limits
+        var pairs = 0
+        var vertexTests = 0
+
+        mutating func pair() throws {
+            pairs += 1
+            guard pairs <= limits.pairs else {
+                throw AtlasError(
+                    "its \(rings) rings nest too deeply to be assembled into polygons (over \(limits.pairs) pairs of rings to compare)")
+            }
+        }
+
+        /// Before testing whether a ring lies in one of `vertices` vertices (5 sample points).
+        mutating func containmentTest(_ vertices: Int) throws {
+            vertexTests += 5 * vertices
+            guard vertexTests <= limits.vertexTests else {
+                throw AtlasError(
+                    "its \(rings) rings are too many and too large to be assembled into polygons (over"
+                        + " \(limits.vertexTests) vertex tests)")
+            }
+        }
+    }
+
     private static func assembleByOrientation(
-        _ rings: [[Coordinate]], _ outlines: [Outline], exteriors: [Int]
-    ) -> [[[Coordinate]]] {
+        _ rings: [[Coordinate]], _ outlines: [Outline], exteriors: [Int], _ budget: inout RingComparisons
+    ) throws -> [[[Coordinate]]] {
         var polygons = exteriors.map { [rings[$0]] }
         var orphans: [[[Coordinate]]] = []
-        // Smallest first, so the first exterior that contains a hole is the tightest.
-        let bySize = exteriors.indices.sorted { outlines[exteriors[$0]].area < outlines[exteriors[$1]].area }
+        let tree = STRtree(exteriors.map { outlines[$0].bounds })
         for hole in outlines.indices where outlines[hole].signedArea > 0 {
             if exteriors.count == 1 {
                 polygons[0].append(rings[hole])
                 continue
             }
-            let candidates = bySize.filter { outlines[exteriors[$0]].bounds.encloses(outlines[hole].bounds) }
-            let owner =
-                candidates.count == 1
-                ? candidates[0]
-                : candidates.first { outlines[exteriors[$0]].contains(rings[hole], ring: rings[exteriors[$0]]) }
+            // An exterior whose box encloses the hole's holds its first vertex: a point query.
+            let at = rings[hole][0]
+            var candidates: [Int] = []
+            try tree.forEach(intersecting: Bounds(minX: at.x, minY: at.y, maxX: at.x, maxY: at.y)) { k in
+                try budget.pair()
+                if outlines[exteriors[k]].bounds.encloses(outlines[hole].bounds) { candidates.append(k) }
+            }
+            // Smallest first, so the first exterior that contains the hole is the tightest.
+            candidates.sort { (outlines[exteriors[$0]].area, $0) < (outlines[exteriors[$1]].area, $1) }
+            var owner: Int?
+            if candidates.count == 1 {
+                owner = candidates[0]
+            } else {
+                for k in candidates {
+                    try budget.containmentTest(rings[exteriors[k]].count)
+                    if outlines[exteriors[k]].contains(rings[hole], ring: rings[exteriors[k]]) {
+                        owner = k
+                        break
+                    }
+                }
+            }
             if let owner {
                 polygons[owner].append(rings[hole])
             } else {
@@ -124,17 +187,31 @@ enum ShapeConversion {
         return polygons + orphans
     }
 
-    private static func assembleByNesting(_ rings: [[Coordinate]], _ outlines: [Outline]) -> [[[Coordinate]]] {
-        let byDescendingSize = outlines.indices.sorted { outlines[$0].area > outlines[$1].area }
+    private static func assembleByNesting(
+        _ rings: [[Coordinate]], _ outlines: [Outline], _ budget: inout RingComparisons
+    ) throws -> [[[Coordinate]]] {
+        let byDescendingSize = outlines.indices.sorted { (outlines[$0].area, $1) > (outlines[$1].area, $0) }
+        var rank = [Int](repeating: 0, count: rings.count)
+        for (position, i) in byDescendingSize.enumerated() { rank[i] = position }
+        let tree = STRtree(outlines.map(\.bounds))
         var depth = [Int](repeating: 0, count: rings.count)
         var parent = [Int?](repeating: nil, count: rings.count)
-        for (position, i) in byDescendingSize.enumerated() {
-            // The tightest container is the last larger ring that contains this one.
-            for j in byDescendingSize[..<position].reversed()
-            where outlines[j].bounds.encloses(outlines[i].bounds) && outlines[j].contains(rings[i], ring: rings[j]) {
-                parent[i] = j
-                depth[i] = depth[j] + 1
-                break
+        for i in byDescendingSize {
+            // The tightest container is the smallest larger ring that contains this one.
+            let at = rings[i][0]
+            var candidates: [Int] = []
+            try tree.forEach(intersecting: Bounds(minX: at.x, minY: at.y, maxX: at.x, maxY: at.y)) { j in
+                try budget.pair()
+                if rank[j] < rank[i], outlines[j].bounds.encloses(outlines[i].bounds) { candidates.append(j) }
+            }
+            candidates.sort { rank[$0] > rank[$1] }
+            for j in candidates {
+                try budget.containmentTest(rings[j].count)
+                if outlines[j].contains(rings[i], ring: rings[j]) {
+                    parent[i] = j
+                    depth[i] = depth[j] + 1
+                    break
+                }
             }
         }
         var polygonOf = [Int: Int]()

@@ -20,15 +20,17 @@ public final class ZipArchive {
     public let path: String
     public let entries: [ZipEntry]
     private let handle: UnsafeMutablePointer<FILE>
+    private let fileSize: Int
 
     public init(path: String) throws {
+        try InputFile.requireRegularFile(path)
         guard let h = fopen(path, "rb") else {
             throw AtlasError(file: path, "cannot open: \(String(cString: strerror(errno)))")
         }
         self.path = path
         handle = h
         do {
-            entries = try ZipArchive.readCentralDirectory(h, path: path)
+            (entries, fileSize) = try ZipArchive.readCentralDirectory(h, path: path)
         } catch {
             fclose(h)
             throw error
@@ -48,6 +50,13 @@ public final class ZipArchive {
         let member = path + "/" + entry.name
         guard entry.method == 0 || entry.method == 8 else {
             throw AtlasError(file: member, "compression method \(entry.method) is not supported (only stored and deflate)")
+        }
+        // Offsets and sizes come from the file: compared without adding, as zip64 values can be
+        // near Int.max.
+        guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= fileSize - 30,
+            entry.compressedSize >= 0, entry.compressedSize <= fileSize, entry.uncompressedSize >= 0
+        else {
+            throw AtlasError(file: member, "the directory places the member outside the \(fileSize)-byte archive (truncated?)")
         }
         var local = [UInt8](repeating: 0, count: 30)
         try readExactly(&local, at: entry.localHeaderOffset, what: "local header")
@@ -113,7 +122,7 @@ public final class ZipArchive {
         else { throw AtlasError(file: path, "cannot read the \(what) at byte \(offset)") }
     }
 
-    private static func readCentralDirectory(_ h: UnsafeMutablePointer<FILE>, path: String) throws -> [ZipEntry] {
+    private static func readCentralDirectory(_ h: UnsafeMutablePointer<FILE>, path: String) throws -> (entries: [ZipEntry], fileSize: Int) {
         guard fseeko(h, 0, SEEK_END) == 0 else { throw AtlasError(file: path, "cannot seek") }
         let fileSize = Int(ftello(h))
         // The end record is 22 bytes plus a comment of at most 65,535 bytes.
@@ -196,7 +205,7 @@ public final class ZipArchive {
                 crc32: crc, localHeaderOffset: offset))
             p += 46 + nameLength + extraLength + commentLength
         }
-        return entries
+        return (entries, fileSize)
     }
 }
 

@@ -360,23 +360,12 @@ public struct LowIncomeResult: IndicatorResult {
 }
 
 extension RegularGrid {
-    /// The largest grid `target-grid` may ask for: 100 million cells (Sweden in 50 m cells).
-    static let maximumCellCount = 100_000_000.0
-
-    /// The grid over the areas' metric extent, refused when the cell size is not a sensible
-    /// length or implies more cells than any real run needs.
+    /// The grid `target-grid` asks for over the areas' metric extent; a cell size or cell count
+    /// beyond what atlas works with is an error about that option.
     init(checking extent: Bounds?, cellSize: Double, source: String) throws {
-        guard cellSize.isFinite, cellSize >= 1 else {
-            throw OptionError("target-grid", "the cell size must be at least 1 metre, got \(cellSize)")
+        guard let extent else { throw AtlasError(file: source, "the areas have no geometry to lay a grid over") }
+        do { self = try RegularGrid.covering(extent, cellSize: cellSize) } catch let error as AtlasError {
+            throw OptionError("target-grid", error.message)
         }
-        guard let extent, extent.minX.isFinite, extent.maxX.isFinite, extent.minY.isFinite, extent.maxY.isFinite else {
-            throw AtlasError(file: source, "the areas have no geometry to lay a grid over")
-        }
-        let cells = ((extent.maxX - extent.minX) / cellSize + 1) * ((extent.maxY - extent.minY) / cellSize + 1)
-        guard cells <= Self.maximumCellCount else {
-            throw OptionError(
-                "target-grid", "cells of \(cellSize) m over the areas' extent would be \(Int(cells)) cells, more than \(Int(Self.maximumCellCount))")
-        }
-        self.init(covering: extent, cellSize: cellSize)
     }
 }

@@ -222,6 +222,7 @@ public enum Reaggregation {
     public static func apportionment(
         sources: [Geometry], grid: RegularGrid, diagnostics: Diagnostics? = nil
     ) throws -> (apportionment: Apportionment, cells: [Int]) {
+        try grid.validate()
         let overlays = try concurrentMap(sources.count, diagnostics) { _, s in grid.overlay(sources[s].polygons) }
         var targetOfCell: [Int: Int] = [:]
         var cells: [Int] = []

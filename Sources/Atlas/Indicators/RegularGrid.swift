@@ -3,7 +3,14 @@ import Foundation
 /// A lattice of square cells in a metric CRS, such as SCB's 250 m and 1 km grids whose cells
 /// have corners at multiples of the cell size in SWEREF 99 TM. Cells are numbered row by row
 /// from the south-west: index = row × columns + column.
+///
+/// Any numbers make a grid value, but only one that passes `validate()` (cells of 1 m to
+/// 1,000 km, at most 100 million of them) is worked with: a cell size of 10⁻³⁰⁰ m over a
+/// municipality is more cells than there are atoms in it.
 public struct RegularGrid: Sendable, Hashable {
+    public static let cellSizeRange: ClosedRange<Double> = 1...1_000_000
+    public static let maximumCellCount = 100_000_000
+
     public var originX: Double
     public var originY: Double
     public var cellSize: Double
@@ -18,7 +25,8 @@ public struct RegularGrid: Sendable, Hashable {
         self.rows = rows
     }
 
-    /// The smallest grid aligned to multiples of `cellSize` that covers `bounds`.
+    /// The smallest grid aligned to multiples of `cellSize` that covers `bounds`. Counts too
+    /// large for an Int are saturated; `validate()` refuses such a grid.
     public init(covering bounds: Bounds, cellSize: Double) {
         let minX = (bounds.minX / cellSize).rounded(.down) * cellSize
         let minY = (bounds.minY / cellSize).rounded(.down) * cellSize
@@ -26,11 +34,49 @@ public struct RegularGrid: Sendable, Hashable {
         let maxY = (bounds.maxY / cellSize).rounded(.up) * cellSize
         self.init(
             originX: minX, originY: minY, cellSize: cellSize,
-            columns: max(1, Int(((maxX - minX) / cellSize).rounded())),
-            rows: max(1, Int(((maxY - minY) / cellSize).rounded())))
+            columns: max(1, Self.saturated(((maxX - minX) / cellSize).rounded())),
+            rows: max(1, Self.saturated(((maxY - minY) / cellSize).rounded())))
     }
 
-    public var cellCount: Int { columns * rows }
+    /// The grid covering `bounds`, or an error when its cell size or cell count is beyond what
+    /// atlas works with.
+    public static func covering(_ bounds: Bounds, cellSize: Double) throws -> RegularGrid {
+        try checkCellSize(cellSize)
+        let grid = RegularGrid(covering: bounds, cellSize: cellSize)
+        try grid.validate()
+        return grid
+    }
+
+    /// Throws unless the cell size, origin and cell count are ones atlas can work with.
+    public func validate() throws {
+        try Self.checkCellSize(cellSize)
+        guard originX.isFinite, originY.isFinite, abs(originX) < 1e12, abs(originY) < 1e12 else {
+            throw AtlasError("the grid's origin (\(originX), \(originY)) is not a position in a metric CRS")
+        }
+        let (count, overflow) = columns.multipliedReportingOverflow(by: rows)
+        guard columns >= 1, rows >= 1, !overflow, count <= Self.maximumCellCount else {
+            throw AtlasError(
+                "a grid of \(cellSize) m cells over this extent has \(columns) × \(rows) cells; atlas makes at most"
+                    + " \(Self.maximumCellCount / 1_000_000) million: choose larger cells")
+        }
+    }
+
+    private static func checkCellSize(_ size: Double) throws {
+        guard cellSizeRange.contains(size) else {
+            throw AtlasError("the grid cell size must be from 1 m to 1,000 km, not \(size) m")
+        }
+    }
+
+    /// `d` as an Int, Int.max for anything larger (or not a number).
+    private static func saturated(_ d: Double) -> Int {
+        guard d.isFinite else { return Int.max }
+        return d >= 9.2e18 ? Int.max : d <= -9.2e18 ? Int.min : Int(d)
+    }
+
+    public var cellCount: Int {
+        let (count, overflow) = columns.multipliedReportingOverflow(by: rows)
+        return overflow ? Int.max : count
+    }
 
     public func cellBounds(_ index: Int) -> Bounds {
         let column = index % columns, row = index / columns
@@ -49,8 +95,8 @@ public struct RegularGrid: Sendable, Hashable {
     /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner.
     public func rutid(_ index: Int) -> String {
         let b = cellBounds(index)
-        let e = Int(b.minX.rounded()), n = Int(b.minY.rounded())
-        return String(format: "%06d%07d", e, n)
+        let e = Self.saturated(b.minX.rounded()), n = Self.saturated(b.minY.rounded())
+        return String(format: "%06ld%07ld", e, n)
     }
 
     /// The grid whose cells the geometries are, when every one is an axis-aligned square of one
@@ -68,7 +114,7 @@ public struct RegularGrid: Sendable, Hashable {
         }
         guard let first = squares.first else { return nil }
         let size = first.width
-        guard size > 0 else { return nil }
+        guard cellSizeRange.contains(size) else { return nil }
         let tolerance = size * 1e-9
         var extent = Bounds.empty
         for b in squares {
@@ -79,7 +125,9 @@ public struct RegularGrid: Sendable, Hashable {
             originX: first.minX - ((first.minX - extent.minX) / size).rounded() * size,
             originY: first.minY - ((first.minY - extent.minY) / size).rounded() * size,
             cellSize: size,
-            columns: Int((extent.width / size).rounded()), rows: Int((extent.height / size).rounded()))
+            columns: saturated((extent.width / size).rounded()), rows: saturated((extent.height / size).rounded()))
+        // Cells far apart make a lattice too large to index; the general overlay takes them.
+        guard (try? grid.validate()) != nil else { return nil }
         var cells: [Int: Int] = [:]
         cells.reserveCapacity(squares.count)
         for (k, b) in squares.enumerated() {
@@ -103,10 +151,12 @@ public struct RegularGrid: Sendable, Hashable {
         var b = Bounds.empty
         for rings in polygons { if let first = rings.first { for c in first { b.extend(c) } } }
         guard !b.isEmpty else { return [] }
-        let c0 = max(0, Int(((b.minX - originX) / cellSize).rounded(.down)))
-        let r0 = max(0, Int(((b.minY - originY) / cellSize).rounded(.down)))
-        let c1 = min(columns, Int(((b.maxX - originX) / cellSize).rounded(.up)))
-        let r1 = min(rows, Int(((b.maxY - originY) / cellSize).rounded(.up)))
+        // Clamped to the grid as Doubles first: a polygon far outside must not overflow an Int.
+        func index(_ d: Double, _ upper: Int) -> Int { d.isNaN || d <= 0 ? 0 : d >= Double(upper) ? upper : Int(d) }
+        let c0 = index(((b.minX - originX) / cellSize).rounded(.down), columns)
+        let r0 = index(((b.minY - originY) / cellSize).rounded(.down), rows)
+        let c1 = index(((b.maxX - originX) / cellSize).rounded(.up), columns)
+        let r1 = index(((b.maxY - originY) / cellSize).rounded(.up), rows)
         guard c0 < c1, r0 < r1 else { return [] }
         subdivide(polygons, c0, c1, r0, r1, &result)
         result.sort { $0.cell < $1.cell }

@@ -36,9 +36,20 @@ extension Layer {
     public func toMetric(context: PROJContext? = nil) throws -> Layer {
         let context = try context ?? PROJContext()
         let crs = try requireCRS()
-        guard let extent = try lonLatBounds(context: context) else {
+        let extent: Bounds?
+        do {
+            extent = try lonLatBounds(context: context)
+        } catch let error as AtlasError {
+            throw featureOffEarth(context: context) ?? error
+        }
+        guard let extent else {
             throw AtlasError(file: source, "no geometries to choose a metric CRS from")
         }
+        // A metric CRS is chosen by where the data lies: a coordinate that is nowhere on Earth
+        // (a longitude of 1e300) is an error naming its record, not a zone. PROJ's transform of
+        // a box passes over points it cannot transform, so the corners are also taken one by one.
+        let onEarth = try MetricCRS.isOnEarth(extent) && cornersTransform(context: context)
+        if !onEarth, let error = featureOffEarth(context: context) { throw error }
         let metric = MetricCRS.choose(forLonLatBounds: extent)
         let info: CRSInfo
         do { info = try crs.info(context: context) } catch let error as AtlasError { throw error.inFile(source) }
@@ -60,6 +71,42 @@ extension Layer {
         } catch let error as AtlasError {
             throw error.inFile(source)
         }
+    }
+
+    /// Whether each corner of the extent transforms to a longitude/latitude on Earth.
+    private func cornersTransform(context: PROJContext) throws -> Bool {
+        guard let crs, crs != .wgs84, let b = bounds else { return true }
+        let transformer = try Transformer(from: crs, to: .wgs84, context: context)
+        for corner in [Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY), Coordinate(b.minX, b.maxY)] {
+            guard let c = try? transformer.transform(corner), MetricCRS.isOnEarth(Bounds(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y))
+            else { return false }
+        }
+        return true
+    }
+
+    /// The first feature with a coordinate that is not a longitude/latitude on Earth, or that
+    /// PROJ cannot take there, as an error naming its record.
+    func featureOffEarth(context: PROJContext) -> AtlasError? {
+        let lonLat: Layer
+        do {
+            lonLat = try reprojected(to: .wgs84, context: context)
+        } catch let error as AtlasError {
+            return error
+        } catch {
+            return nil
+        }
+        for (i, feature) in lonLat.features.enumerated() {
+            var off: Coordinate?
+            feature.geometry?.forEachCoordinate { c in
+                if off == nil, !(c.x >= -180 && c.x <= 180 && c.y >= -90 && c.y <= 90) { off = c }
+            }
+            if let off {
+                return AtlasError(
+                    file: source, record: i + 1,
+                    "the position (\(off.x), \(off.y)) is outside longitude −180…180, latitude −90…90")
+            }
+        }
+        return nil
     }
 
     private func requireCRS() throws -> CRS {

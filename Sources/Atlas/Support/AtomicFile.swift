@@ -3,6 +3,11 @@ import Foundation
 /// Writes a file so that it appears whole or not at all: the content goes to a hidden
 /// temporary file in the target folder, which is renamed over the target on `commit()`.
 /// An `AtomicFile` that is never committed removes its temporary file.
+///
+/// The target may be new or an existing regular file, whose permissions the new content
+/// keeps. Anything else is refused before a byte is written: renaming over a symbolic link
+/// would replace the link rather than write where it points, and a folder, FIFO or device
+/// cannot be replaced by a file at all.
 public final class AtomicFile {
     public let path: String
     private let temporaryPath: String
@@ -17,11 +22,28 @@ public final class AtomicFile {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw AtlasError(file: path, "the folder \(folder) does not exist")
         }
+        var existing = stat()
+        var keptMode: mode_t?
+        if lstat(path, &existing) == 0 {
+            switch existing.st_mode & S_IFMT {
+            case S_IFREG: keptMode = existing.st_mode & 0o7777
+            case S_IFLNK: throw AtlasError(file: path, "is a symbolic link; atlas writes only to a new or a regular file")
+            default:
+                let kind = InputFile.kind(existing.st_mode) ?? "is not a regular file"
+                throw AtlasError(file: path, "\(kind); atlas writes only to a new or a regular file")
+            }
+        }
         let prefix = "." + url.lastPathComponent + "."
         Self.removeAbandoned(in: folder, prefix: prefix)
         temporaryPath = folder + "/" + prefix + "\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let h = fopen(temporaryPath, "wb") else {
             throw AtlasError(file: path, "cannot write: \(String(cString: strerror(errno)))")
+        }
+        if let keptMode, fchmod(fileno(h), keptMode) != 0 {
+            let reason = String(cString: strerror(errno))
+            fclose(h)
+            unlink(temporaryPath)
+            throw AtlasError(file: path, "cannot keep the file's permissions: \(reason)")
         }
         handle = h
     }

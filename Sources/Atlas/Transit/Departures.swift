@@ -5,8 +5,12 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
     public let start: Int
     public let end: Int
 
+    /// Windows end by 48:00, the end of the service day after (times past 24:00 are the
+    /// night after the date).
+    public static let latestEnd = 48 * 3600
+
     public init?(start: Int, end: Int) {
-        guard start >= 0, end > start else { return nil }
+        guard start >= 0, end > start, end <= TimeWindow.latestEnd else { return nil }
         self.start = start
         self.end = end
     }
@@ -33,7 +37,7 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
     private static func seconds(_ text: Substring) -> Int? {
         let fields = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
         guard fields.count == 2 || fields.count == 3, let h = Int(fields[0]), let m = Int(fields[1]),
-            h >= 0, (0..<60).contains(m)
+            (0...48).contains(h), (0..<60).contains(m)
         else { return nil }
         let s = fields.count == 3 ? Int(fields[2]) : 0
         guard let s, (0..<60).contains(s) else { return nil }
@@ -227,7 +231,7 @@ private struct Counter {
     let group: [Int32]
     let hours: Int
     var counts: [Int32]
-    var periods: [Int32: [GTFSFrequency]] = [:]
+    var periods: [Int32: FrequencyRuns] = [:]
     var times: [Int32] = []
 
     init(feed: GTFSFeed, window: TimeWindow, tripMask: [UInt8], group: [Int32]) {
@@ -237,7 +241,9 @@ private struct Counter {
         self.group = group
         hours = window.hours
         counts = [Int32](repeating: 0, count: feed.stops.count * window.hours)
-        for f in feed.frequencies { periods[f.trip, default: []].append(f) }
+        var byTrip: [Int32: [GTFSFrequency]] = [:]
+        for f in feed.frequencies { byTrip[f.trip, default: []].append(f) }
+        periods = byTrip.mapValues(FrequencyRuns.init)
     }
 
     /// The fast path; false when the file is not sorted by trip.
@@ -325,16 +331,12 @@ private struct Counter {
         try interpolate(trip, rows)
 
         let mask = tripMask[Int(trip)]
-        if let periods = periods[trip] {
-            let base = times[0]
-            for period in periods {
-                var start = period.start
-                while start < period.end {
-                    for i in 0..<(n - 1) where rows[i].pickupType != 1 {
-                        add(start + times[i] - base, rows[i].stop, mask)
-                    }
-                    start += period.headway
-                }
+        if let runs = periods[trip] {
+            // Counted per hour from the runs' arithmetic progressions, never run by run: a
+            // headway of one second over three days is 259,200 runs of every stop.
+            let base = Int(times[0])
+            for i in 0..<(n - 1) where rows[i].pickupType != 1 {
+                addRuns(runs, offset: Int(times[i]) - base, rows[i].stop, mask)
             }
         } else {
             for i in 0..<(n - 1) where rows[i].pickupType != 1 {
@@ -371,11 +373,72 @@ private struct Counter {
             if mask & (1 << UInt8(back)) != 0 {
                 let t = Int(time) - back * 86_400
                 if t >= window.start && t < window.end {
-                    counts[Int(group[Int(stop)]) * hours + (t - window.start) / 3600] += 1
+                    increase(Int(group[Int(stop)]) * hours + (t - window.start) / 3600, by: 1)
                 }
             }
             back += 1
         }
+    }
+
+    /// Adds the departures of every run of a frequency trip at a stop `offset` seconds after
+    /// the trip's first stop: per hour of the window, the runs whose start falls in the hour
+    /// shifted back by the offset (and by a day for each day the service runs before the date).
+    private mutating func addRuns(_ runs: FrequencyRuns, offset: Int, _ stop: Int32, _ mask: UInt8) {
+        let row = Int(group[Int(stop)]) * hours
+        for back in 0..<3 where mask & (1 << UInt8(back)) != 0 {
+            let shift = back * 86_400 - offset
+            for hour in 0..<hours {
+                let from = window.start + hour * 3600
+                let to = min(from + 3600, window.end)
+                let n = runs.startingBefore(to + shift) - runs.startingBefore(from + shift)
+                if n > 0 { increase(row + hour, by: n) }
+            }
+        }
+    }
+
+    /// Counts saturate rather than wrap: no stop has two billion departures in an hour, but a
+    /// crafted feed must not be able to trap the count.
+    @inline(__always) private mutating func increase(_ index: Int, by n: Int) {
+        let (sum, overflow) = Int(counts[index]).addingReportingOverflow(n)
+        counts[index] = overflow ? Int32.max : Int32(clamping: sum)
+    }
+}
+
+/// The runs of one frequency trip: its periods in time order (they do not overlap; the feed
+/// reader checks), with the number of runs before each, so that the runs starting before a
+/// time are found by a binary search rather than by listing them.
+struct FrequencyRuns {
+    private let starts: [Int]
+    private let headways: [Int]
+    private let runs: [Int]
+    private let runsBefore: [Int]
+
+    init(_ periods: [GTFSFrequency]) {
+        let sorted = periods.sorted { $0.start < $1.start }
+        starts = sorted.map { Int($0.start) }
+        headways = sorted.map { Int($0.headway) }
+        runs = sorted.map(\.runs)
+        var total = 0
+        var before: [Int] = []
+        for r in runs {
+            before.append(total)
+            total += r
+        }
+        runsBefore = before
+    }
+
+    /// The number of runs that start before `time` (seconds of the trip's service day).
+    func startingBefore(_ time: Int) -> Int {
+        // The last period starting before `time`.
+        var lo = 0, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if starts[mid] < time { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return 0 }
+        let k = lo - 1
+        let elapsed = time - starts[k]
+        return runsBefore[k] + min(runs[k], (elapsed + headways[k] - 1) / headways[k])
     }
 }
 

@@ -59,6 +59,14 @@ public struct GTFSFrequency: Sendable, Hashable {
     public var end: Int32
     public var headway: Int32
     public var exactTimes: Bool
+    /// The row of frequencies.txt, for messages.
+    public var record: Int
+
+    /// Headways from one second to a day.
+    public static let headwayRange: ClosedRange<Int> = 1...86_400
+
+    /// The number of runs: at start, start + headway, … before end.
+    public var runs: Int { Int(end - start + headway - 1) / Int(headway) }
 }
 
 /// One row of stop_times.txt with ids resolved to indices; times in seconds of the service
@@ -136,13 +144,12 @@ public final class GTFSFeed {
             guard (0...4).contains(type) else { throw row.error("location_type", "\(type) is not a location type (0–4)") }
             let lat = try row.double(c.lat, "stop_lat")
             let lon = try row.double(c.lon, "stop_lon")
-            if type <= 2 {
-                guard let lat, let lon else {
-                    throw row.error(lat == nil ? "stop_lat" : "stop_lon", "stops, stations and entrances need a position")
-                }
-                guard (-90...90).contains(lat), (-180...180).contains(lon) else {
-                    throw row.error("stop_lat", "position \(lat), \(lon) is not a latitude/longitude")
-                }
+            if type <= 2, lat == nil || lon == nil {
+                throw row.error(lat == nil ? "stop_lat" : "stop_lon", "stops, stations and entrances need a position")
+            }
+            // Nodes and boarding areas may leave their position out, but one they give is checked.
+            if let lat, let lon, !(-90...90).contains(lat) || !(-180...180).contains(lon) {
+                throw row.error("stop_lat", "position \(lat), \(lon) is not a latitude/longitude")
             }
             let parent = row.optionalString(c.parent)
             if parent != nil { parentRecords.append((stops.count, row.record)) }
@@ -243,13 +250,33 @@ public final class GTFSFeed {
             }
             guard let start = try row.time(c.start, "start_time") else { throw row.error("start_time", "a time is required") }
             guard let end = try row.time(c.end, "end_time") else { throw row.error("end_time", "a time is required") }
-            guard let headway = try row.int(c.headway, "headway_secs"), headway > 0 else {
-                throw row.error("headway_secs", "a headway of at least 1 second is required")
+            guard let headway = try row.int(c.headway, "headway_secs"), GTFSFrequency.headwayRange.contains(headway) else {
+                throw row.error(
+                    "headway_secs", "'\(row.string(c.headway))' is not a headway (whole seconds from 1 to 86400, one day)")
             }
             guard start <= end else { throw row.error("end_time", "ends before it starts") }
             frequencies.append(GTFSFrequency(
-                trip: trip, start: start, end: end, headway: Int32(clamping: headway),
-                exactTimes: try row.int(c.exact, "exact_times") == 1))
+                trip: trip, start: start, end: end, headway: Int32(headway),
+                exactTimes: try row.int(c.exact, "exact_times") == 1, record: row.record))
+        }
+        try checkFrequencyOverlaps()
+    }
+
+    /// Two periods of one trip that overlap would count the runs of both, which no timetable
+    /// means; GTFS forbids it. Periods that only touch (one ends as the next starts) are fine.
+    private func checkFrequencyOverlaps() throws {
+        let order = frequencies.indices.sorted {
+            let a = frequencies[$0], b = frequencies[$1]
+            return a.trip != b.trip ? a.trip < b.trip : a.start != b.start ? a.start < b.start : a.record < b.record
+        }
+        for (previous, next) in zip(order, order.dropFirst()) {
+            let a = frequencies[previous], b = frequencies[next]
+            guard a.trip == b.trip, b.start < a.end else { continue }
+            throw AtlasError(
+                file: source.displayName("frequencies.txt"), record: b.record, field: "start_time",
+                "the period \(GTFSTime.text(Int(b.start)))–\(GTFSTime.text(Int(b.end))) of trip '\(tripId(a.trip))'"
+                    + " overlaps the one in record \(a.record) (\(GTFSTime.text(Int(a.start)))–\(GTFSTime.text(Int(a.end))));"
+                    + " its runs would be counted twice")
         }
     }
 

@@ -20,6 +20,7 @@ public final class GTFSSource {
             archive = nil
             members = [:]
         } else {
+            try InputFile.requireRegularFile(path)
             let zip = try ZipArchive(path: path)
             archive = zip
             // The shallowest member with the name wins; macOS resource forks are skipped.
@@ -33,6 +34,10 @@ public final class GTFSSource {
             members = found
         }
     }
+
+    /// Members smaller than this are read whatever their compression ratio.
+    static let bombCheckSize = 16 << 20
+    static let maximumExpansion = 200
 
     /// A readable name for a file of the feed, used in error messages.
     public func displayName(_ file: String) -> String {
@@ -56,10 +61,19 @@ public final class GTFSSource {
     public func read(_ file: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         if let archive {
             guard let entry = members[file] else { throw AtlasError(file: path, "the feed has no \(file)") }
+            // Text tables compress 2- to 15-fold; a member that claims to expand much more is
+            // a zip bomb, refused before it is inflated.
+            if entry.uncompressedSize > Self.bombCheckSize, entry.uncompressedSize / max(entry.compressedSize, 1) > Self.maximumExpansion {
+                throw AtlasError(
+                    file: displayName(file),
+                    "expands from \(entry.compressedSize) to \(entry.uncompressedSize) bytes, more than"
+                        + " \(Self.maximumExpansion)-fold: not a plausible GTFS table")
+            }
             try archive.read(entry, body)
             return
         }
         let full = (path as NSString).appendingPathComponent(file)
+        try InputFile.requireRegularFile(full)
         guard let h = fopen(full, "rb") else {
             throw AtlasError(file: full, "cannot open: \(String(cString: strerror(errno)))")
         }

@@ -89,12 +89,18 @@ public struct GTFSRow {
     }
 
     /// A GTFS time "H:MM:SS" as seconds since the start of the service day (noon minus 12 h);
-    /// hours may pass 24. Nil when empty.
+    /// hours may pass 24, up to `GTFSTime.limit`. Nil when empty.
     public func time(_ column: Int, _ field: String) throws -> Int32? {
         let bytes = trimmed(self[column])
         if bytes.isEmpty { return nil }
-        if let seconds = GTFSTime.seconds(bytes) { return seconds }
-        throw error(field, "'\(string(column))' is not a time (H:MM:SS, minutes and seconds below 60)")
+        guard let seconds = GTFSTime.seconds(bytes) else {
+            throw error(field, "'\(string(column))' is not a time (H:MM:SS, minutes and seconds below 60)")
+        }
+        guard seconds < GTFSTime.limit else {
+            throw error(
+                field, "'\(string(column))' is later than a service day reaches (times must be before \(GTFSTime.text(Int(GTFSTime.limit))))")
+        }
+        return seconds
     }
 
     /// A GTFS date "YYYYMMDD". Nil when empty.
@@ -116,6 +122,10 @@ public struct GTFSRow {
 }
 
 public enum GTFSTime {
+    /// Times of a service day run past 24:00:00 for trips after midnight; three days' worth
+    /// (what the departure count looks back over) is more than any timetable needs.
+    public static let limit: Int32 = 72 * 3600
+
     /// Parses "H:MM:SS" or "HH:MM:SS" (hours may exceed 24) to seconds.
     @inline(__always) public static func seconds(_ bytes: UnsafeRawBufferPointer) -> Int32? {
         let n = bytes.count
@@ -144,7 +154,14 @@ public enum GTFSTime {
 
 /// Splits CSV bytes into rows and fields in place: quotes (with doubled quotes inside),
 /// a leading BOM, CRLF or LF line ends, quoted line breaks, blank lines.
+///
+/// Each byte is looked at a bounded number of times however the input arrives: a row that
+/// does not end in one piece is resumed where the search stopped, with its quote count, and a
+/// row longer than `maximumRowLength` is an error (a text table has no such rows; a file of
+/// NUL bytes or an unclosed quote would otherwise be held whole).
 final class GTFSTableScanner {
+    static let maximumRowLength = 1 << 20
+
     let file: String
     private(set) var header = GTFSHeader(file: "", names: [])
     private(set) var hasHeader = false
@@ -157,9 +174,16 @@ final class GTFSTableScanner {
     private var line = 1
     private var record = 0
     private var atFileStart = true
+    private let maximumRowLength: Int
+    /// Where the search for the end of the unfinished row at the start of the buffer resumes,
+    /// the quotes seen before that point and the line breaks inside quotes.
+    private var resume = 0
+    private var resumeQuotes = 0
+    private var resumeLines = 1
 
-    init(file: String) {
+    init(file: String, maximumRowLength: Int = GTFSTableScanner.maximumRowLength) {
         self.file = file
+        self.maximumRowLength = maximumRowLength
         capacity = 1 << 21
         buffer = .allocate(capacity: capacity)
         starts = .allocate(capacity: fieldCapacity)
@@ -197,61 +221,73 @@ final class GTFSTableScanner {
             if count < 3 && !final { return }
             if count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { p = 3 }
             atFileStart = false
+            resume = p
         }
-        let quote = UInt8(ascii: "\"")
         while p < count {
-            let remaining = count - p
-            var rowEnd: Int
-            if let nl = memchr(buffer + p, 0x0A, remaining) {
-                rowEnd = UnsafeMutablePointer<UInt8>(OpaquePointer(nl)) - buffer
-            } else {
-                if !final { break }
-                rowEnd = count
-            }
-            var lines = 1
-            if memchr(buffer + p, Int32(quote), rowEnd - p) != nil {
-                // A quoted field may hold line breaks: extend the row until the quotes balance.
-                var quotes = countQuotes(p, rowEnd)
-                var complete = true
-                while quotes % 2 == 1 {
-                    guard rowEnd < count else { complete = false; break }
-                    let from = rowEnd + 1
-                    var next = count
-                    if let nl = memchr(buffer + from, 0x0A, count - from) {
-                        next = UnsafeMutablePointer<UInt8>(OpaquePointer(nl)) - buffer
-                    } else if !final {
-                        complete = false
-                        break
-                    }
-                    quotes += countQuotes(from, next)
-                    rowEnd = next
-                    lines += 1
+            // The row ends at the first line break outside quotes.
+            var i = max(resume, p)
+            var quotes = resume > p ? resumeQuotes : 0
+            var lines = resume > p ? resumeLines : 1
+            var rowEnd = -1
+            while i < count {
+                guard let found = memchr(buffer + i, 0x0A, count - i) else {
+                    quotes += countQuotes(i, count)
+                    i = count
+                    break
                 }
-                if !complete {
-                    if !final { break }
+                let nl = UnsafeMutablePointer<UInt8>(OpaquePointer(found)) - buffer
+                quotes += countQuotes(i, nl)
+                if quotes % 2 == 0 {
+                    rowEnd = nl
+                    break
+                }
+                lines += 1
+                i = nl + 1
+            }
+            if rowEnd < 0 {
+                guard final else {
+                    if i - p > maximumRowLength { throw tooLong() }
+                    resume = i
+                    resumeQuotes = quotes
+                    resumeLines = lines
+                    break
+                }
+                if quotes % 2 == 1 {
                     throw AtlasError(record: record + 1, "a quoted field is not closed (line \(line))")
                 }
+                rowEnd = count
             }
+            if rowEnd - p > maximumRowLength { throw tooLong() }
             var contentEnd = rowEnd
             if contentEnd > p, buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
             try row(p, contentEnd, handle)
             line += lines
             p = rowEnd + 1
+            resume = p
         }
         if p >= count {
             count = 0
+            resume = 0
         } else if p > 0 {
             buffer.update(from: buffer + p, count: count - p)
             count -= p
+            resume -= p
         }
+    }
+
+    private func tooLong() -> AtlasError {
+        let limit = maximumRowLength % (1 << 20) == 0 ? "\(maximumRowLength >> 20) MiB" : "\(maximumRowLength) bytes"
+        return AtlasError(
+            record: record + 1,
+            "a row longer than \(limit) starts at line \(line): an unclosed quote, or not a text table")
     }
 
     private func countQuotes(_ from: Int, _ to: Int) -> Int {
         var n = 0
         var i = from
-        while i < to {
-            if buffer[i] == 0x22 { n += 1 }
-            i += 1
+        while i < to, let found = memchr(buffer + i, 0x22, to - i) {
+            n += 1
+            i = UnsafeMutablePointer<UInt8>(OpaquePointer(found)) - buffer + 1
         }
         return n
     }

@@ -80,15 +80,11 @@ public struct IdentifierTable: Sendable {
         }
     }
 
-    /// FNV-1a followed by a final mix so that ids differing only in their last digits spread.
+    /// Swift's `Hasher`, seeded afresh in each process, so that no feed can be made of ids
+    /// that all land in one slot (with a fixed hash, 10,000 such ids make every lookup a scan).
     @inline(__always) static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
-        }
-        h ^= h >> 33
-        h = h &* 0xff51_afd7_ed55_8ccd
-        h ^= h >> 33
-        return h
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }
