@@ -42,10 +42,10 @@ public struct CSVTable: Sendable {
         self.source = source
         self.lines = lines ?? rows.indices.map { $0 + 2 }
         self.encoding = encoding
+        // Rows are fitted to the header: a short row gets empty cells, cells beyond it are left out.
         for row in rows {
-            precondition(row.count == header.count, "a row of \(row.count) cells for \(header.count) columns")
-            for cell in row {
-                text.append(contentsOf: cell.utf8)
+            for column in header.indices {
+                if column < row.count { text.append(contentsOf: row[column].utf8) }
                 cellEnds.append(text.count)
             }
         }
