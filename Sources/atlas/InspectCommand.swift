@@ -22,18 +22,21 @@ struct InspectCommand: ParsableCommand {
         var options = try reading.source(path).options
         // A CRS that does not fit the coordinates is reported as a warning, not refused.
         options.checksCoordinates = false
+        let diagnostics = Diagnostics.standardError(quiet: common.quiet)
         let layer: Layer
         if path.lowercased().hasSuffix(".csv") {
-            // Read once: a table without coordinates is described as a table.
-            let (table, skipped) = try StatisticsTable.csv(path: path)
-            guard LayerReader.hasCoordinates(table, options: options) else {
-                print(TableInspection(table: table, skippedLines: skipped).report)
+            // A table without coordinates is described as a table, with an export's title and notes.
+            let (framed, skipped) = try StatisticsTable.csv(path: path)
+            guard LayerReader.hasCoordinates(framed, options: options) else {
+                (try? CSVTable.read(path: path))?.warnings.forEach(diagnostics.warning)
+                print(TableInspection(table: framed, skippedLines: skipped).report)
                 return
             }
-            layer = try LayerReader.layer(csv: table, options: options)
+            layer = try LayerReader.layer(csv: try CSVTable.read(path: path), options: options)
         } else {
             layer = try LayerReader.read(path: path, options: options)
         }
+        layer.warnings.forEach(diagnostics.warning)
         print(try LayerInspection(layer: layer).report)
     }
 }

@@ -46,9 +46,22 @@ public struct StatisticsTable: Sendable {
         } catch {
             throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }
-        var repairs = 0
-        var (csv, skipped) = try framedCSV(text: TextEncoding.utf8.decode(data, repairs: &repairs), source: path)
-        if repairs > 0 { csv.encoding = TextEncoding.windows1252.name }
+        // Line by line: a stray byte makes its own line Windows-1252, not every "ö" in the file.
+        // A file that is not UTF-8 anywhere is Windows-1252 throughout.
+        var repairs = 0, lines = 0
+        let text = data.withUnsafeBytes { raw -> String in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var out = "", start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "\n") {
+                out += TextEncoding.utf8.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), repairs: &repairs)
+                if i < bytes.count { out += "\n" }
+                lines += 1
+                start = i + 1
+            }
+            return out
+        }
+        var (csv, skipped) = try framedCSV(text: text, source: path)
+        if repairs > 0 && repairs >= lines - 1 { csv.encoding = TextEncoding.windows1252.name }
         return (csv, skipped)
     }
 

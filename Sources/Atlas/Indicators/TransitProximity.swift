@@ -149,7 +149,9 @@ public enum TransitProximity {
         stops: Layer, population: Layer, populationField: String, areas: Layer, areaId: String,
         options: Options = Options(), session: Session
     ) throws -> Result {
-        guard options.radius > 0 else { throw AtlasError("the radius must be positive, got \(options.radius)") }
+        guard options.radius >= 1, options.radius <= 100_000 else {
+            throw AtlasError("the radius must be between 1 and 100000 metres, got \(options.radius)")
+        }
         let projection = session.proj
         let cells = try population.toMetric(context: projection)
         let metric = cells.crs!

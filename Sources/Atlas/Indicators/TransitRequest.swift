@@ -297,8 +297,8 @@ public struct TransitResult: IndicatorResult {
         if let proximity {
             let share = proximity.population > 0 ? proximity.populationNear / proximity.population * 100 : 0
             lines.append(
-                "\(proximity.areas.features.count) areas; \(Int(proximity.populationNear.rounded())) of "
-                    + "\(Int(proximity.population.rounded())) people near a stop (\(String(format: "%.1f", share)) %)")
+                "\(proximity.areas.features.count) areas; " + String(format: "%.0f", proximity.populationNear) + " of "
+                    + String(format: "%.0f", proximity.population) + " people near a stop (\(String(format: "%.1f", share)) %)")
         }
         return lines
     }

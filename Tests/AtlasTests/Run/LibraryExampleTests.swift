@@ -26,8 +26,16 @@ import Testing
         try request.write(result, in: session)      // every output the request names
         // README example ends
 
-        // Falun's 1 km cells near a stop within 400 m: fewer people than the 500 m demo's 42,224.
-        #expect(near > 0 && near < 42_224)
+        // Within 400 m of a stop: fewer people than within the national indicator's 500 m.
+        var wider = request
+        wider.radius = 500
+        wider.out = nil
+        wider.stopsOut = out + ".stops.geojson"
+        let near500 = try wider.run(in: session).proximity
+        #expect(near500 == nil)
+        wider.out = out + ".500.geojson"
+        let within500 = try wider.run(in: session).proximity!.populationNear
+        #expect(near > 0 && near < within500)
         #expect(session.diagnostics.messages.contains(.info("wrote \(out): 37 areas")))
         let written = try GeoJSONReader.read(path: out)
         #expect(written.features.count == 37)
