@@ -123,11 +123,24 @@ extension Layer {
             }
             return try writeGeoJSON(to: file, precision: precision, foreignMembers: foreignMembers)
         }
-        let source = self.crs == crs ? self : try reprojected(to: .wgs84)
+        let stored = try isStored(in: crs)
+        let source = stored ? self : try reprojected(to: .wgs84)
         let writer = try GeoPackageWriter(
             path: file, layer: name, fields: fields, crs: crs, foreignMembers: foreignMembers,
-            featureCRS: source.crs ?? .wgs84)
+            featureCRS: stored ? crs : .wgs84)
         for feature in source.features { try writer.write(feature) }
         return try writer.finish()
+    }
+}
+
+extension Layer {
+    /// Whether the layer's coordinates are already in `crs`: the same definition, or the same
+    /// EPSG code (a shapefile's `.prj` WKT for SWEREF 99 TM is EPSG:3006).
+    func isStored(in crs: CRS) throws -> Bool {
+        guard let own = self.crs else { return false }
+        if own == crs { return true }
+        let context = try PROJContext()
+        guard let code = try? own.info(context: context).epsg else { return false }
+        return code == (try? crs.info(context: context).epsg)
     }
 }
