@@ -109,6 +109,33 @@ struct GeoPackageWriterTests {
             .filter { $0.geometry?.bounds?.contains(Coordinate(535_000, 6_720_000)) == true }.count
         #expect(hits == .integer(Int64(boxes)))
         #expect(boxes > 0)
+        // SQLite's own check of the tree atlas packed: every box inside its parent's, every row once.
+        #expect(try database.scalar("SELECT rtreecheck('rtree_areas_geom')") == .text("ok"))
+    }
+
+    @Test("the 4,004-cell grid's R-tree is three levels deep and answers queries as a scan does")
+    func gridIndex() throws {
+        let grid = try Shapefile.read(path: TestData.shared("dalarna/shp/befolkning_1km_2025.shp"))
+        let path = try TestData.temporaryFolder() + "/grid.gpkg"
+        #expect(try grid.write(to: path, crs: .sweref99TM) == 4004)
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        #expect(try database.scalar("SELECT rtreecheck('rtree_grid_geom')") == .text("ok"))
+        // 51 cells fit a node of 1,228 bytes (4 + 51 × 24): 4,004 cells make 79 leaves, 2
+        // nodes above them and the root, whose first two bytes give the depth, 2.
+        #expect(try database.scalar("SELECT count(*) FROM rtree_grid_geom_node") == .integer(79 + 2 + 1))
+        #expect(try database.scalar("SELECT hex(substr(data, 1, 2)) FROM rtree_grid_geom_node WHERE nodeno = 1") == .text("0002"))
+        #expect(try database.scalar("SELECT count(*) FROM rtree_grid_geom_rowid") == .integer(4004))
+        // The cells meeting a 10 km square near Borlänge, by the index and by a scan. The index
+        // keeps 32-bit floats (0.5 m apart at N 6,700,000) rounded outwards, so the square's
+        // edges run through the middle of cells, far from any cell's edge.
+        let query = "minx <= 515500 AND maxx >= 505500 AND miny <= 6705500 AND maxy >= 6695500"
+        let indexed = try database.scalar("SELECT count(*) FROM rtree_grid_geom WHERE \(query)")
+        let scanned = grid.features.filter {
+            guard let b = $0.geometry?.bounds else { return false }
+            return b.minX <= 515_500 && b.maxX >= 505_500 && b.minY <= 6_705_500 && b.maxY >= 6_695_500
+        }.count
+        #expect(indexed == .integer(Int64(scanned)))
+        #expect(scanned >= 5)
     }
 
     @Test("replacing one layer of GDAL's three-layer file keeps the other two as they were")
@@ -130,6 +157,7 @@ struct GeoPackageWriterTests {
         let database = try SQLiteDatabase(path: path, readOnly: true)
         #expect(try database.scalar("PRAGMA integrity_check") == .text("ok"))
         #expect(try database.scalar("SELECT count(*) FROM rtree_vardcentraler_sjukhus_geom") == .integer(9))
+        #expect(try database.scalar("SELECT rtreecheck('rtree_vardcentraler_sjukhus_geom')") == .text("ok"))
         // GDAL's XML metadata of the replaced layer went with it; the others keep theirs.
         #expect(try database.scalar("SELECT count(*) FROM gpkg_metadata") == .integer(2))
         #expect(try database.scalar("SELECT count(*) FROM gpkg_metadata_reference WHERE table_name = 'vardcentraler_sjukhus'") == .integer(0))
@@ -153,6 +181,7 @@ struct GeoPackageWriterTests {
         let database = try SQLiteDatabase(path: path, readOnly: true)
         #expect(try database.scalar("PRAGMA integrity_check") == .text("ok"))
         #expect(try database.scalar("SELECT count(*) FROM rtree_kommun_geom") == .integer(290))
+        #expect(try database.scalar("SELECT rtreecheck('rtree_kommun_geom')") == .text("ok"))
     }
 
     @Test("every field type, nulls, UTF-8 text, odd names and a field called fid survive the round trip")

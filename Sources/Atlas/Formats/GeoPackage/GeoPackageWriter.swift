@@ -25,7 +25,8 @@ public final class GeoPackageWriter {
     private let fidColumn: String
     private let geometryColumn: String
     private var insert: SQLiteStatement?
-    private var rtreeInsert: SQLiteStatement?
+    /// The spatial index's entries, loaded in one pass at the end.
+    private var indexEntries: [RTreeBulkLoad.Entry] = []
     /// The geometry type the table was created with, once it exists.
     private var declaredType: String?
     /// The types of the geometries written ("Polygon", "MultiPolygon", …).
@@ -97,14 +98,12 @@ public final class GeoPackageWriter {
         try Self.createCoreTables(in: database, context: context)
         try Self.dropLayer(layer, in: database, path: described)
         srsID = try Self.referenceSystem(for: crs, in: database, context: context, path: described)
-        let rtree = SQL.identifier("rtree_\(layer)_\(geometryColumn)")
-        try database.execute("CREATE VIRTUAL TABLE \(rtree) USING rtree(id, minx, maxx, miny, maxy)")
-        rtreeInsert = try database.prepare("INSERT INTO \(rtree) VALUES (?, ?, ?, ?, ?)")
+        try database.execute("CREATE VIRTUAL TABLE \(SQL.identifier(indexName)) USING rtree(id, minx, maxx, miny, maxy)")
     }
 
     /// Writes one feature whose geometry is in WGS 84 lon/lat (or the `featureCRS`).
     public func write(_ feature: Feature) throws {
-        guard let database, let rtreeInsert else { throw AtlasError(file: path, "write after finish()") }
+        guard let database else { throw AtlasError(file: path, "write after finish()") }
         let record = count + 1
         guard feature.values.count == fields.count else {
             throw AtlasError(file: described, record: record, "\(feature.values.count) values for \(fields.count) fields")
@@ -139,14 +138,7 @@ public final class GeoPackageWriter {
         }
         do {
             try insert.run()
-            if let bounds {
-                try rtreeInsert.bind(1, .integer(database.lastInsertedRow))
-                try rtreeInsert.bind(2, .real(bounds.minX))
-                try rtreeInsert.bind(3, .real(bounds.maxX))
-                try rtreeInsert.bind(4, .real(bounds.minY))
-                try rtreeInsert.bind(5, .real(bounds.maxY))
-                try rtreeInsert.run()
-            }
+            if let bounds { indexEntries.append(RTreeBulkLoad.Entry(id: database.lastInsertedRow, bounds: bounds)) }
         } catch let error as AtlasError {
             throw AtlasError(file: described, record: record, error.message)
         }
@@ -162,7 +154,8 @@ public final class GeoPackageWriter {
         let finalType = Self.layerType(writtenTypes)
         if finalType != declaredType { try retype(to: finalType, in: database) }
         insert = nil
-        rtreeInsert = nil
+        try RTreeBulkLoad.load(indexEntries, into: indexName, in: database)
+        indexEntries = []
         try createIndexTriggers(in: database)
         let bounds: [SQLiteValue] = extent.isEmpty
             ? [.null, .null, .null, .null] : [.real(extent.minX), .real(extent.minY), .real(extent.maxX), .real(extent.maxY)]
@@ -185,6 +178,9 @@ public final class GeoPackageWriter {
     }
 
     private var described: String { LayerPath(file: path, layer: layer).description }
+
+    /// The R-tree's name as the GeoPackage R-tree extension spells it.
+    private var indexName: String { "rtree_\(layer)_\(geometryColumn)" }
 
     // MARK: - Layer tables
 
@@ -246,7 +242,7 @@ public final class GeoPackageWriter {
     /// the ST_ functions GeoPackage readers such as GDAL provide.
     private func createIndexTriggers(in database: SQLiteDatabase) throws {
         let t = SQL.identifier(layer), c = SQL.identifier(geometryColumn), i = SQL.identifier(fidColumn)
-        let name = "rtree_\(layer)_\(geometryColumn)"
+        let name = indexName
         let r = SQL.identifier(name)
         func trigger(_ suffix: String) -> String { SQL.identifier(name + "_" + suffix) }
         let values = "VALUES (NEW.\(i), ST_MinX(NEW.\(c)), ST_MaxX(NEW.\(c)), ST_MinY(NEW.\(c)), ST_MaxY(NEW.\(c)))"
