@@ -266,11 +266,13 @@ public enum GeoPackage {
         guard !candidates.isEmpty else {
             throw AtlasError(file: source, "srs_id \(srsID) has neither a known code nor a definition in gpkg_spatial_ref_sys")
         }
+        if let known = candidates.first(where: acceptedDefinitions.contains) { return known }
         let context = try PROJContext()
         var reasons: [String] = []
         for candidate in candidates {
             do {
                 _ = try candidate.info(context: context)
+                acceptedDefinitions.insert(candidate)
                 return candidate
             } catch let error as AtlasError {
                 reasons.append(error.message)
@@ -279,6 +281,27 @@ public enum GeoPackage {
         let what = code > 0 ? "\(organization):\(code)" : "the definition"
         throw AtlasError(
             file: source, "unknown CRS \(what) (srs_id \(srsID) in gpkg_spatial_ref_sys): \(reasons.joined(separator: "; "))")
+    }
+
+    /// The CRSs PROJ has accepted in this process: a file's layers, and files read again, share
+    /// one reference system, and asking PROJ costs a context and a database lookup.
+    static let acceptedDefinitions = AcceptedCRSs()
+
+    final class AcceptedCRSs: @unchecked Sendable {
+        private let lock = NSLock()
+        private var definitions: Set<CRS> = []
+
+        func contains(_ crs: CRS) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return definitions.contains(crs)
+        }
+
+        func insert(_ crs: CRS) {
+            lock.lock()
+            defer { lock.unlock() }
+            definitions.insert(crs)
+        }
     }
 
     struct Column {
