@@ -14,6 +14,8 @@ Falun's care points in place of the Dalarna ones. For each layer:
 - geopandas (pyogrio, its own GDAL) must read the same features, attribute values and CRS as
   geopandas reads from the source shapefile (reprojected the same way), vertices within 1e-6
   (metres or degrees);
+- `ogrinfo -spat` (GDAL's spatial filter, through the R-tree) must find the features a scan of
+  the source finds in a window of half the extent around the median feature;
 - `PRAGMA integrity_check` must say ok, and GDAL's validate_gpkg.py (from the gdal-utils
   package, `pip install --no-deps gdal-utils`) must find nothing, when it is installed.
 
@@ -32,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 import geopandas
+from shapely.geometry import box
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared/data"
@@ -125,6 +128,18 @@ def compare_layer(report, gpkg, layer, source, epsg, geometry_name):
     report.check(len(written) == len(expected) and mismatches == 0,
                  f"{label}: geopandas reads {len(written)} features, {mismatches} attribute values differ")
     report.check(worst <= TOLERANCE, f"{label}: largest vertex difference {worst:.3g}")
+
+    # GDAL's spatial filter goes through the R-tree: it must find the features a scan finds.
+    minx, miny, maxx, maxy = expected.total_bounds
+    centres = expected.geometry.representative_point()
+    cx, cy, w, h = centres.x.median(), centres.y.median(), (maxx - minx) / 4, (maxy - miny) / 4
+    window = (cx - w, cy - h, cx + w, cy + h)
+    result = subprocess.run(["ogrinfo", "-ro", "-q", "-spat", *map(str, window), str(gpkg), layer],
+                            capture_output=True, text=True)
+    filtered = len(re.findall(r"^OGRFeature\(", result.stdout, re.M))
+    scanned = int(expected.intersects(box(*window)).sum())
+    report.check(result.returncode == 0 and filtered == scanned and scanned > 0,
+                 f"{label}: ogrinfo -spat finds {filtered} features in half the extent around the median feature, a scan {scanned}")
 
 
 def check_file(report, gpkg):
