@@ -17,9 +17,10 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "Atlas",
-            dependencies: ["CGEOS", "CPROJ", "CShapelib", "CZlib", "Yams"]
+            dependencies: ["CGEOS", "CPROJ", "CShapelib", "CZlib", "CSQLite", "Yams"]
         ),
         .executableTarget(
             name: "atlas",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Export to RFC 7946 GeoJSON: atlas against ogr2ogr (GDAL) and geopandas (pyogrio), whole runs.
+# Export to RFC 7946 GeoJSON: atlas against ogr2ogr (GDAL) and geopandas (pyogrio), whole runs;
+# then GeoPackage read and write against ogr2ogr.
 set -euo pipefail
 source "$(dirname "$0")/bench_common.sh"
 : "${ATLAS:?run through Scripts/bench}" "${SHARED:?}" "${BENCH_TMP:?}"
@@ -26,4 +27,46 @@ print(best)")
   printf '  %-44s %8.3f s  (in-process)\n' "geopandas (read, to_crs, write)" "$g"
   ratio "export $name" "$a" "ogr2ogr" "$o"
   ratio "export $name" "$a" "geopandas" "$g"
+done
+
+# GeoPackage read and write. Read: a GeoPackage layer to RFC 7946 GeoJSON.
+# Write: a shapefile to a new GeoPackage layer in its own CRS (SWEREF 99 TM), R-tree included.
+# The inputs: GDAL's Dalarna file (the 4,004-cell 1 km grid), the municipalities (write only), and the
+# 1 km grid cut into 250 m squares (64,064 cells, made once into BENCH_TMP with geopandas).
+grid250="$BENCH_TMP/grid250"
+if [ ! -f "$grid250.gpkg" ]; then
+  python3 - "$SHARED/dalarna/shp/befolkning_1km_2025.shp" "$grid250" <<'PY'
+import sys
+import geopandas as gpd
+from shapely import box
+source, target = sys.argv[1], sys.argv[2]
+cells = gpd.read_file(source)
+rows, shapes = [], []
+for row in cells.itertuples(index=False):
+    minx, miny, _, _ = row.geometry.bounds
+    for i in range(4):
+        for j in range(4):
+            rows.append(row._asdict())
+            shapes.append(box(minx + 250 * i, miny + 250 * j, minx + 250 * (i + 1), miny + 250 * (j + 1)))
+grid = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in rows], geometry=shapes, crs=cells.crs)
+grid.to_file(target + ".shp")
+grid.to_file(target + ".gpkg", layer="grid250", driver="GPKG")
+PY
+fi
+for case in "dalarna:$SHARED/dalarna/gpkg/dalarna.gpkg:befolkning_1km_2025:$SHARED/dalarna/shp/befolkning_1km_2025.shp" \
+            "kommun:::$SHARED/sweden/shp/kommun.shp" \
+            "grid250:$grid250.gpkg:grid250:$grid250.shp"; do
+  IFS=: read -r name gpkg layer shp <<<"$case"
+  if [ -n "$layer" ]; then
+    echo "GeoPackage read $name ($layer → GeoJSON)"
+    measure "atlas export" 5 "$ATLAS" export "$gpkg|layername=$layer" --out "$BENCH_TMP/$name.gpkg-read.atlas.geojson" --quiet
+    a=$BEST_SECONDS
+    measure "ogr2ogr -f GeoJSON -lco RFC7946=YES" 5 sh -c "rm -f '$BENCH_TMP/$name.gpkg-read.ogr.geojson' && ogr2ogr -f GeoJSON -lco RFC7946=YES -lco COORDINATE_PRECISION=6 '$BENCH_TMP/$name.gpkg-read.ogr.geojson' '$gpkg' '$layer'"
+    ratio "GeoPackage read $name" "$a" "ogr2ogr" "$BEST_SECONDS"
+  fi
+  echo "GeoPackage write $name ($(basename "$shp") → GPKG, EPSG:3006)"
+  measure "atlas export --out-crs EPSG:3006" 5 sh -c "rm -f '$BENCH_TMP/$name.atlas.gpkg' && '$ATLAS' export '$shp' --out '$BENCH_TMP/$name.atlas.gpkg' --out-crs EPSG:3006 --quiet"
+  a=$BEST_SECONDS
+  measure "ogr2ogr -f GPKG" 5 sh -c "rm -f '$BENCH_TMP/$name.ogr.gpkg' && ogr2ogr -f GPKG '$BENCH_TMP/$name.ogr.gpkg' '$shp'"
+  ratio "GeoPackage write $name" "$a" "ogr2ogr" "$BEST_SECONDS"
 done

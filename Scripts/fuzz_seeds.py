@@ -165,3 +165,43 @@ for wanted in (2, 3):
             seed += block(kind, small)
             break
 open(f"{seeds}/PBF/poa.osm.pbf", "wb").write(seed)
+
+# GeoPackage (see Fuzz/GeoPackage.swift): the first byte picks the kind of input.
+import shutil
+import sqlite3
+import tempfile
+
+with tempfile.TemporaryDirectory() as folder:
+    # 0: GDAL's Dalarna file with three features per layer, repacked into 512-byte pages.
+    small = f"{folder}/dalarna.gpkg"
+    shutil.copy(f"{shared}/dalarna/gpkg/dalarna.gpkg", small)
+    connection = sqlite3.connect(small)
+    blobs = []
+    for table in ("deso_2025", "befolkning_1km_2025", "vardcentraler_sjukhus"):
+        # GDAL's delete triggers need no ST_ functions; its update triggers would.
+        connection.execute(f'DELETE FROM "{table}" WHERE fid > 3')
+        blobs += [row[0] for row in connection.execute(f'SELECT geom FROM "{table}" ORDER BY length(geom) LIMIT 2')]
+    connection.commit()
+    connection.execute("PRAGMA page_size = 512")
+    connection.execute("VACUUM")
+    connection.close()
+    open(f"{seeds}/GeoPackage/dalarna", "wb").write(b"\x00" + open(small, "rb").read())
+
+# 1: geometry blobs: GDAL's points and polygons, and hand-made big-endian multi and
+# collection geometries with a Z coordinate and an envelope.
+for n, blob in enumerate(blobs):
+    open(f"{seeds}/GeoPackage/blob{n}", "wb").write(b"\x01" + blob)
+header = b"GP\x00\x02" + struct.pack(">i", 3006) + struct.pack(">4d", 0, 10, 0, 10)
+multipoint = b"\x00" + struct.pack(">II", 1004, 2) + b"".join(b"\x00" + struct.pack(">I3d", 1001, x, y, 1) for x, y in ((0, 0), (10, 10)))
+ring = struct.pack("<I", 4) + b"".join(struct.pack("<2d", x, y) for x, y in ((0, 0), (10, 0), (0, 10), (0, 0)))
+collection = b"\x01" + struct.pack("<II", 7, 2) + b"\x01" + struct.pack("<II", 3, 1) + ring \
+    + b"\x01" + struct.pack("<II", 2, 2) + struct.pack("<4d", 0, 0, 10, 10)
+open(f"{seeds}/GeoPackage/multipoint_z", "wb").write(b"\x01" + header + multipoint)
+open(f"{seeds}/GeoPackage/collection", "wb").write(b"\x01" + header + collection)
+
+# 2: the Falun care points as a zipped shapefile.
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        target.write(f"{shared}/falun/shp/falun_vard.{ext}", f"falun_vard.{ext}")
+open(f"{seeds}/GeoPackage/falun_vard.zip", "wb").write(b"\x02" + buffer.getvalue())

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Describe a layer, table or GTFS feed: format, CRS, count, fields, extent, encoding, invalid geometries, service dates."
     )
 
-    @Argument(help: "A shapefile, GeoJSON or CSV layer, a CSV table, or a GTFS feed (zip or folder).")
+    @Argument(help: "A shapefile (also zipped), GeoPackage (every layer, or PATH|layername=NAME), GeoJSON or CSV layer, a CSV table, or a GTFS feed (zip or folder).")
     var path: String
 
     @OptionGroup var reading: LayerReadingOptions
@@ -34,7 +34,16 @@ struct InspectCommand: ParsableCommand {
             }
             layer = try LayerReader.layer(csv: try CSVTable.read(path: path), options: options)
         } else {
-            layer = try LayerReader.read(path: path, options: options)
+            // A GeoPackage or zip with several layers is described layer by layer.
+            let paths = try LayerReader.layerPaths(path)
+            for (k, layerPath) in paths.enumerated() {
+                if k > 0 { print("") }
+                if paths.count > 1 { print("layer \(k + 1) of \(paths.count)") }
+                let layer = try LayerReader.read(path: layerPath, options: options)
+                layer.warnings.forEach(diagnostics.warning)
+                print(try LayerInspection(layer: layer).report)
+            }
+            return
         }
         layer.warnings.forEach(diagnostics.warning)
         print(try LayerInspection(layer: layer).report)

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import Atlas
+
 /// Corpus cases through the command line: atlas exits non-zero, names the file and the
 /// problem on stderr, and leaves the output folder as it was (no output, no temporary file).
 @Suite struct BadInputCLITests {
@@ -149,6 +151,59 @@ import Testing
                 "--origins", CLI.shared("porto-alegre/poa_hexgrid.geojson"), "--population-field", "population",
                 "--out", folder + "/access.geojson",
             ], in: folder, naming: [network, "block at byte \(dataBlock)", "corrupt compressed data"])
+    }
+
+    @Test func exportOfAGeoPackageThatIsNotSQLite() throws {
+        let folder = try CLI.temporaryFolder()
+        let input = folder + "/bad.gpkg"
+        try "ogr2ogr was interrupted".write(toFile: input, atomically: true, encoding: .utf8)
+        try expectFailure(
+            ["export", input, "--out", folder + "/x.geojson"], in: folder,
+            naming: [input, "not a GeoPackage: not an SQLite database"])
+    }
+
+    @Test func exportOfATruncatedGeoPackage() throws {
+        let folder = try CLI.temporaryFolder()
+        let input = folder + "/dalarna.gpkg"
+        // GDAL's file is 788 pages of 4,096 bytes (3,227,648); the first 64 KiB are kept.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: CLI.shared("dalarna/gpkg/dalarna.gpkg")))
+        try bytes.prefix(65_536).write(to: URL(fileURLWithPath: input))
+        try expectFailure(
+            ["export", input + "|layername=deso_2025", "--out", folder + "/x.geojson"], in: folder,
+            naming: [input, "truncated: the SQLite header says", "the file has 65536"])
+    }
+
+    @Test func exportOfAGeoPackageLayerThatDoesNotExist() throws {
+        let folder = try CLI.temporaryFolder()
+        let input = CLI.shared("dalarna/gpkg/dalarna.gpkg")
+        try expectFailure(
+            ["export", input + "|layername=kommun", "--out", folder + "/x.geojson"], in: folder,
+            naming: [input, "no layer 'kommun'", "deso_2025, befolkning_1km_2025, vardcentraler_sjukhus"])
+    }
+
+    @Test func exportOfAGeoPackageWithATruncatedGeometry() throws {
+        let folder = try CLI.temporaryFolder()
+        let input = folder + "/dalarna.gpkg"
+        try FileManager.default.copyItem(atPath: CLI.shared("dalarna/gpkg/dalarna.gpkg"), toPath: input)
+        do {
+            let database = try SQLiteDatabase(path: input, readOnly: false)
+            // GDAL's update triggers call ST_IsEmpty, which only GDAL provides.
+            for n in 1...4 { try database.execute("DROP TRIGGER rtree_vardcentraler_sjukhus_geom_update\(n)") }
+            try database.execute("UPDATE vardcentraler_sjukhus SET geom = substr(geom, 1, 20) WHERE fid = 12")
+        }
+        try expectFailure(
+            ["export", input + "|layername=vardcentraler_sjukhus", "--out", folder + "/x.geojson"], in: folder,
+            naming: [input + "|layername=vardcentraler_sjukhus", "record 12", "feature fid 12", "truncated geometry"])
+    }
+
+    @Test func exportIntoAFileThatIsNotAGeoPackageLeavesItAlone() throws {
+        let folder = try CLI.temporaryFolder()
+        let output = folder + "/notes.gpkg"
+        try "keep me".write(toFile: output, atomically: true, encoding: .utf8)
+        try expectFailure(
+            ["export", CLI.shared("dalarna/shp/vardcentraler_sjukhus.shp"), "--out", output], in: folder,
+            naming: [output, "atlas adds layers only to a GeoPackage"])
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "keep me")
     }
 
     /// The `datasize` (field 3, a varint) of a BlobHeader.

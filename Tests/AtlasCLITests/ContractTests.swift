@@ -264,7 +264,7 @@ import Atlas
 
     @Test func anOutputThatAtlasCannotWriteIsRefusedBeforeComputing() throws {
         let folder = try CLI.temporaryFolder()
-        for (out, message) in [(folder + "/a.shp", "atlas writes layers as .geojson or .json, not '.shp'"), (folder, "is a folder")] {
+        for (out, message) in [(folder + "/a.shp", "atlas cannot write this file type: it writes GeoJSON (.geojson, .json) and GeoPackage"), (folder, "is a folder")] {
             let result = try CLI.run(["export", Self.deso, "--out", out])
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(result.stderr)")

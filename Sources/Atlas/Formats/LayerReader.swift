@@ -24,7 +24,9 @@ public struct LayerOptions: Sendable, Hashable {
     }
 }
 
-/// Reads any supported vector layer, choosing the reader from the file name.
+/// Reads any supported vector layer, choosing the reader from the file name. A file that holds
+/// several layers (a GeoPackage, a zip of shapefiles) takes the layer in QGIS's data-source
+/// form, `PATH|layername=NAME` (see `LayerPath`).
 public enum LayerReader {
     /// The layer, its coordinates checked against its CRS (an `AtlasError` that names the extent
     /// found and, when one fits, the CRS they look like).
@@ -35,22 +37,53 @@ public enum LayerReader {
     }
 
     static func readAsStored(path: String, options: LayerOptions) throws -> Layer {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw AtlasError(file: path, "no such file")
+        let location = try LayerPath(parsing: path)
+        let file = location.file
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw AtlasError(file: file, "no such file")
         }
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        let ext = URL(fileURLWithPath: file).pathExtension.lowercased()
+        switch ext {
+        case "gpkg":
+            return try GeoPackage.read(path: file, layer: location.layer, crs: options.crs)
+        case "zip":
+            return try ZippedShapefile.read(path: file, layer: location.layer, crs: options.crs)
+        default:
+            break
+        }
+        if let layer = location.layer {
+            throw AtlasError(file: file, "'|layername=\(layer)' names a layer, but only GeoPackages and zipped shapefiles hold several")
+        }
+        switch ext {
         case "shp", "dbf", "shx":
-            return try Shapefile.read(path: path, crs: options.crs)
+            return try Shapefile.read(path: file, crs: options.crs)
         case "geojson", "json":
             // RFC 7946 GeoJSON is WGS 84 unless a (2008-style) crs member says otherwise.
-            var layer = try GeoJSONReader.read(path: path)
+            var layer = try GeoJSONReader.read(path: file)
             if let crs = options.crs { layer.crs = crs }
             return layer
         case "csv", "txt", "tsv":
-            return try readCSV(path: path, options: options)
+            return try readCSV(path: file, options: options)
         default:
-            throw AtlasError(file: path, "unsupported file type: atlas reads .shp, .geojson, .json and .csv layers")
+            throw AtlasError(
+                file: file,
+                "unsupported file type: atlas reads .shp, .zip (zipped shapefiles), .gpkg, .geojson, .json and .csv layers")
         }
+    }
+
+    /// The layers a path holds, each as a path `read` takes: every layer of a GeoPackage or a zip
+    /// of shapefiles, unless the path names one; otherwise the path itself.
+    public static func layerPaths(_ path: String) throws -> [String] {
+        let location = try LayerPath(parsing: path)
+        guard location.layer == nil, FileManager.default.fileExists(atPath: location.file) else { return [path] }
+        let names: [String]
+        switch URL(fileURLWithPath: location.file).pathExtension.lowercased() {
+        case "gpkg": names = try GeoPackage.layers(path: location.file).map(\.name)
+        case "zip": names = try ZippedShapefile.layers(path: location.file)
+        default: return [path]
+        }
+        guard names.count > 1 else { return [path] }
+        return names.map { LayerPath(file: location.file, layer: $0).description }
     }
 
     /// Column pairs taken for coordinates; lon/lat names are WGS 84, others need `--crs`.

@@ -1,4 +1,5 @@
 import CPROJ
+import Foundation
 
 /// What PROJ makes of a CRS: its name, EPSG code when one matches, and its kind of coordinates.
 public struct CRSInfo: Hashable, Sendable {
@@ -132,5 +133,27 @@ extension CRS {
             return String(definition[definition.index(after: open)..<close])
         }
         return String(definition.prefix(80))
+    }
+}
+
+extension CRS {
+    /// The CRS as one-line WKT: WKT1 as GDAL writes it (the form GeoPackage's `definition`
+    /// column holds), or WKT2 (2019) for the `definition_12_063` column.
+    func wkt(version2: Bool = false, context: PROJContext? = nil) throws -> String {
+        let context = try context ?? PROJContext()
+        let object = try context.crs(self)
+        let options = ["MULTILINE=NO"]
+        var pointers = options.map { strdup($0) } + [nil]
+        defer { for p in pointers { free(p) } }
+        // The text belongs to the PROJ object, so it is copied before the object can go.
+        let text: String? = withExtendedLifetime(object) {
+            pointers.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                    proj_as_wkt(context.handle, object.pointer, version2 ? PJ_WKT2_2019 : PJ_WKT1_GDAL, $0)
+                }
+            }.map { String(cString: $0) }
+        }
+        guard let text else { throw context.error("PROJ cannot write \(label) as WKT") }
+        return text
     }
 }

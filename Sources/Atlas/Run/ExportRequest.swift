@@ -9,6 +9,8 @@ public struct ExportRequest: IndicatorRequest {
     public var precision = 6
     /// Repair invalid polygons with GEOS make-valid before writing.
     public var makeValid = false
+    /// The CRS a GeoPackage output stores (GeoJSON is always WGS 84).
+    public var outCRS: CRS?
 
     public init(input: LayerSource, out: String) {
         self.input = input
@@ -16,7 +18,7 @@ public struct ExportRequest: IndicatorRequest {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case input, out, precision, makeValid = "make-valid"
+        case input, out, precision, makeValid = "make-valid", outCRS = "out-crs"
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -28,6 +30,7 @@ public struct ExportRequest: IndicatorRequest {
         self.init(input: try c.decode(LayerSource.self, forKey: .input), out: try c.decode(String.self, forKey: .out))
         try c.read(&precision, .precision)
         try c.read(&makeValid, .makeValid)
+        try c.readParsed(&outCRS, .outCRS) { try CRS(parsing: $0) }
     }
 
     public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
@@ -42,6 +45,9 @@ public struct ExportRequest: IndicatorRequest {
     public func validate(in session: Session) throws {
         try OutputPath.check(precision: precision)
         try OutputPath.checkLayer(out, option: "out")
+        if outCRS != nil, case .geojson = try LayerFormat.parse(outputPath: out).format {
+            throw OptionError("out-crs", "is for GeoPackage outputs; GeoJSON is always WGS 84")
+        }
         _ = try session.layer(input)
     }
 
@@ -51,7 +57,9 @@ public struct ExportRequest: IndicatorRequest {
         if makeValid { layer = try layer.madeValid(context: session.geos) }
         layer = try layer.reprojected(to: .wgs84, context: session.proj)
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
-        return ExportResult(layer: IndicatorLayer(role: "features", layer: layer, schema: [], provenance: provenance))
+        var output = IndicatorLayer(role: "features", layer: layer, schema: [], provenance: provenance)
+        output.crs = outCRS ?? .wgs84
+        return ExportResult(layer: output)
     }
 }
 

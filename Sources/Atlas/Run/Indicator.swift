@@ -82,6 +82,8 @@ public struct IndicatorLayer: Sendable {
     public var classes: JSONValue?
     /// Other members the indicator writes beside the features (`"atlas:references"`).
     public var members: [(String, JSONValue)]
+    /// The CRS a GeoPackage output stores the layer in.
+    public var crs: CRS = .wgs84
     public var provenance: Provenance
 
     public init(
@@ -105,10 +107,11 @@ public struct IndicatorLayer: Sendable {
         return members + self.members
     }
 
-    /// Writes the layer as RFC 7946 GeoJSON; returns the number of features written.
+    /// Writes the layer as RFC 7946 GeoJSON or as a GeoPackage layer (`X.gpkg[|layername=N]`),
+    /// the members as GeoPackage metadata; returns the number of features written.
     @discardableResult
     public func write(to path: String, precision: Int = 6) throws -> Int {
-        let writer = try GeoJSONWriter(path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers)
+        let writer = try LayerFileWriter(path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers, crs: crs)
         for feature in layer.features { try writer.write(feature) }
         return try writer.finish()
     }

@@ -45,7 +45,19 @@ public struct LayerSource: Sendable, Hashable, Codable, CustomStringConvertible 
 }
 
 
-extension CRS {
+extension CRS: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(parsing: text) } catch let error as AtlasError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
     /// "EPSG:3006", "3006" or a PROJ/WKT definition.
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

@@ -2,16 +2,14 @@ import Foundation
 
 /// Checks of output options made before anything is computed.
 public enum OutputPath {
-    /// The extensions atlas writes layers as.
-    public static let layerExtensions = ["geojson", "json"]
-
-    /// A layer output must end in a format atlas writes and must not be a folder.
+    /// A layer output must be in a format atlas writes (`LayerFormat`) and must not be a folder.
     public static func checkLayer(_ path: String, option: String) throws {
-        try checkNotFolder(path, option: option)
-        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-        guard layerExtensions.contains(ext) else {
-            throw OptionError(option, "\(path): atlas writes layers as \(layerExtensions.map { "." + $0 }.joined(separator: " or ")), not '\(ext.isEmpty ? "(no extension)" : "." + ext)'")
+        let file: String
+        do { file = try LayerFormat.parse(outputPath: path).file } catch let error as AtlasError {
+            try checkNotFolder(path, option: option)
+            throw OptionError(option, error.description)
         }
+        try checkNotFolder(file, option: option)
     }
 
     public static func checkNotFolder(_ path: String, option: String) throws {

@@ -13,6 +13,8 @@ public final class AtomicFile {
     private let temporaryPath: String
     private var handle: UnsafeMutablePointer<FILE>?
     private var committed = false
+    /// The temporary file was handed to a writer that opens it itself (see `releaseTemporaryPath`).
+    private var released = false
 
     public init(path: String) throws {
         self.path = path
@@ -65,12 +67,33 @@ public final class AtomicFile {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Closes the (empty) temporary file and returns its path, for a writer that opens the file
+    /// itself, as SQLite does; `commit()` then syncs it and moves it into place.
+    public func releaseTemporaryPath() throws -> String {
+        guard let h = handle else { throw AtlasError(file: path, "the file was already closed") }
+        handle = nil
+        guard fclose(h) == 0 else {
+            throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
+        }
+        released = true
+        return temporaryPath
+    }
+
     /// Flushes, syncs and moves the finished file into place.
     public func commit() throws {
-        guard let h = handle else { return }
-        handle = nil
-        let flushed = fflush(h) == 0 && fsync(fileno(h)) == 0
-        let closed = fclose(h) == 0
+        let flushed: Bool, closed: Bool
+        if let h = handle {
+            handle = nil
+            flushed = fflush(h) == 0 && fsync(fileno(h)) == 0
+            closed = fclose(h) == 0
+        } else if released {
+            released = false
+            let descriptor = open(temporaryPath, O_RDONLY)
+            flushed = descriptor >= 0 && fsync(descriptor) == 0
+            closed = descriptor >= 0 && close(descriptor) == 0
+        } else {
+            return
+        }
         guard flushed && closed else {
             unlink(temporaryPath)
             throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
