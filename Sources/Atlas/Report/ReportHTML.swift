@@ -113,7 +113,7 @@ struct ReportHTML {
         out += "</div>\n"
         // A table with many columns goes under the map, so that every column shows.
         let chart = section.series.flatMap { SeriesChart(series: $0, format: section.format, language: language) }
-        let width = Double(section.columns.count) + (chart == nil ? 0 : 2.5)
+        let width = section.columns.count + (chart == nil ? 0 : 2)
         out += "<div class=\"panels\(width > 2 ? " stacked" : "")\">\n<figure class=\"map-panel\">\n"
         out += map(section, prefix: "m\(number)").svg() + "\n"
         let caption = text.classes(section.classOrigin, count: section.classCount, format: section.format)
@@ -163,7 +163,7 @@ struct ReportHTML {
         out += "<th class=\"num\" scope=\"col\">\(HTML.escape(section.valueTitle ?? text.valueHeading(section.format)))</th>"
         if let ends {
             out += "<th scope=\"col\">\(HTML.escape(text.trendHeading(ends.0, ends.1)))</th>"
-            out += "<th class=\"num\" scope=\"col\">\(HTML.escape(text.change))</th>"
+            out += "<th class=\"num\" scope=\"col\">\(HTML.escape(text.changeHeading(section.format)))</th>"
         }
         for column in section.columns { out += "<th class=\"num\" scope=\"col\">\(HTML.escape(column.title))</th>" }
         out += "</tr></thead>\n<tbody>\n"
@@ -186,7 +186,7 @@ struct ReportHTML {
             if let chart, let series {
                 let row = series.values[area.index]
                 out += "<td class=\"spark-cell\">\(chart.sparkline(row, label: area.label))</td>"
-                let change = ReportSeries.ends(row).map { section.format.difference($0.last.1 - $0.first.1, language) } ?? "–"
+                let change = ReportSeries.ends(row).map { section.format.difference($0.last.1 - $0.first.1, language, unit: false) } ?? "–"
                 out += "<td class=\"num change\">\(HTML.escape(change))</td>"
             }
             for (column, extra) in zip(section.columns, area.extras) {
@@ -201,7 +201,7 @@ struct ReportHTML {
                 let last = reference.values.last ?? nil
                 out += "<td class=\"num\">\(HTML.escape(last.map { section.format.format($0, language) } ?? "–"))</td>"
                 out += "<td class=\"spark-cell\">\(chart.sparkline(reference.values, label: reference.name))</td>"
-                let change = ReportSeries.ends(reference.values).map { section.format.difference($0.last.1 - $0.first.1, language) } ?? "–"
+                let change = ReportSeries.ends(reference.values).map { section.format.difference($0.last.1 - $0.first.1, language, unit: false) } ?? "–"
                 out += "<td class=\"num change\">\(HTML.escape(change))</td>"
                 out += String(repeating: "<td class=\"num\"></td>", count: section.columns.count)
                 out += "</tr>\n"
@@ -310,7 +310,7 @@ struct ReportHTML {
         .about p { margin: 0 0 6px; }
         .about .sources { font-size: 13px; color: var(--muted); }
         .about .label { font-weight: 600; }
-        .panels { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; margin-top: 14px; align-items: start; }
+        .panels { display: grid; grid-template-columns: fit-content(640px) minmax(0, 1fr); gap: 28px; margin-top: 14px; align-items: start; }
         .panels.stacked { grid-template-columns: minmax(0, 1fr); }
         .map-panel { margin: 0; }
         .map-panel svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }

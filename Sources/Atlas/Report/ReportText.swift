@@ -99,14 +99,17 @@ struct ReportText: Sendable {
 
     var givenBreaks: String { sv ? "angivna gränser" : "given breaks" }
 
-    /// "Förändring 2007–2021" and the unit of the change column.
-    func changeHeading(_ from: String, _ to: String) -> String { "\(change) \(from)–\(to)" }
+    /// The change column's heading, with the unit of a change in a share.
+    func changeHeading(_ format: ValueFormat) -> String {
+        if case .percent = format { return sv ? "Förändring, procentenheter" : "Change, percentage points" }
+        return change
+    }
 
     func trendHeading(_ from: String, _ to: String) -> String { "\(trend) \(from)–\(to)" }
 
     var rankNote: String {
-        sv ? "Placering bland områdena varje år, 1 för det högsta värdet; färgen är kartans klass det året."
-            : "Rank among the areas each year, 1 for the highest value; the colour is the map's class that year."
+        sv ? "Placering bland områdena varje år, 1 för det högsta värdet; färgen visar årets värde i kartans klasser."
+            : "Rank among the areas each year, 1 for the highest value; the colour shows the year's value in the map's classes."
     }
 
     /// "5 januari 2025 kl. 10:00 UTC" / "5 January 2025, 10:00 UTC": UTC so that a report
@@ -169,13 +172,14 @@ public enum ValueFormat: Hashable, Sendable {
     }
 
     /// A change with its sign: "−1,8 procentenheter" / "−1.8 percentage points", "+2,0 min".
-    func difference(_ change: Double, _ language: ReportLanguage) -> String {
+    /// `unit: false` leaves out the unit of a share's change, for a column whose heading names it.
+    func difference(_ change: Double, _ language: ReportLanguage, unit: Bool = true) -> String {
         let sv = language == .swedish
         let sign = change > 0 ? "+" : ""
         switch self {
         case .percent(let decimals):
             let number = ReportNumber.format(change * 100, decimals: decimals, language)
-            return sign + number + (sv ? " procentenheter" : " percentage points")
+            return sign + number + (unit ? (sv ? " procentenheter" : " percentage points") : "")
         default:
             return sign + format(change, language)
         }

@@ -124,7 +124,8 @@ import Testing
         // The change column: Norrbotten 8.32 % (2007) to 4.25 % (2021).
         let norrbotten = try #require(html.range(of: "Norrbottens län <span class=\"id\">25</span></td>"))
         let row = html[norrbotten.upperBound...].prefix(while: { $0 != "\n" })
-        #expect(row.contains("<td class=\"num change\">−4,1 procentenheter</td>"))
+        #expect(row.contains("<td class=\"num change\">−4,1</td>"))
+        #expect(html.contains("<th class=\"num\" scope=\"col\">Förändring, procentenheter</th>"))
         // The card carries the first sentence.
         #expect(html.contains("<p class=\"trend-note\">Södermanlands län har den högsta andelen av de 21 områdena 2021"))
     }
