@@ -63,6 +63,35 @@ import Testing
         #expect(english.range(of: #"(?<![0-9,])500\s?(m\b|metres)"#, options: .regularExpression) == nil)
     }
 
+    @Test func aGTFSRunIsDescribedByItsRuleWindowDateAndModes() throws {
+        // The provenance a GTFS run records (the effective window and minimum filled in as
+        // `run` does), from the request's own encoding.
+        var request = TransitRequest()
+        request.gtfs = TestData.shared("sweden/gtfs_klt_kalmar_minified.zip")
+        request.date = ServiceDate(iso: "2024-11-12")
+        request.window = TimeWindow(argument: "07:00-19:00")
+        request.minPerHour = 2
+        request.rule = .average
+        request.groupStops = StopGrouping.none
+        request.modes = [.bus, .rail]
+        request.radius = 400
+        let provenance = try Provenance(request, session: try Session(), warnings: [])
+        var layer = ReportIndicatorSectionTests.layer(
+            [Field("id", .string), Field("share_near", .real)], [[.string("A"), .double(0.5)]])
+        layer.metadata["atlas:run"] = provenance.json(role: "areas", primary: "share_near", idField: "id")
+        let section = try ReportSection.forLayer(layer)
+        #expect(section.definition.hasPrefix(
+            "Andel av befolkningen som bor inom 400 meter fågelvägen från en hållplats med i genomsnitt minst 2 avgångar i timmen 07:00–19:00 den 2024-11-12 enligt tidtabellen gtfs_klt_kalmar_minified.zip. Bara buss och tåg räknas. Varje hållplatsläge räknas för sig."))
+        #expect(section.sources.hasPrefix("Tidtabell gtfs_klt_kalmar_minified.zip (GTFS)"))
+        request.rule = .everyHour
+        request.modes = nil
+        layer.metadata["atlas:run"] = try Provenance(request, session: try Session(), warnings: [])
+            .json(role: "areas", primary: "share_near", idField: "id")
+        let english = try ReportSection.forLayer(layer, language: .english)
+        #expect(english.definition.contains("with at least 2 departures in every hour 07:00–19:00 on 2024-11-12"))
+        #expect(english.definition.contains("Every mode counts."))
+    }
+
     @Test func aWalkRunNeverMentionsCarsOrAKindOfDestinationItCannotKnow() throws {
         let poa = TestData.geoData("porto-alegre") + "/"
         let out = try TestData.temporaryFolder() + "/walk.geojson"
@@ -95,9 +124,12 @@ import Testing
         let labelled = try ReportSection.forLayer(layer, label: "vårdinrättning")
         #expect(labelled.title == "Restid till närmaste vårdinrättning")
         #expect(labelled.definition.contains("till närmaste vårdinrättning (poa_healthcare.geojson)"))
-        // PIPOS's 5/10/30 minute classes; the walking times of the 40 reachable districts exceed 30
-        // minutes in some, so a fourth class above 30 is drawn.
-        #expect(section.breaks.prefix(3) == [5, 10, 30])
+        // PIPOS's 5/10/30 minute classes; on foot the slowest district's mean is 54.7 minutes, so a
+        // fourth class runs from 30 to it. 3 of the 44 districts have no mean: two whose 558 and 49
+        // people reach no destination on foot, one with nobody living there.
+        #expect(section.breaks.count == 4 && section.breaks.prefix(3) == [5, 10, 30])
+        #expect(abs(section.breaks[3] - 54.66) < 0.01)
+        #expect(section.count(.missing) == 3)
         #expect(section.classOrigin == .thresholds([5, 10, 30]))
     }
 
