@@ -7,10 +7,14 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Writes an area report: one self-contained HTML file with a map and a table per indicator.",
         discussion: """
-            Give one --layer per section. --value, --id, --name, --section-title, --definition and \
-            --sources are given either once (for every layer) or once per layer, in the same order. \
-            Layers atlas wrote (share with count and total, share_near, mean_minutes) get their \
-            definitions and sources written in; other fields are mapped as they are.
+            Give one --layer per section. --value, --id, --name, --label, --section-title, --definition \
+            and --sources are given either once (for every layer) or once per layer, in the same order. \
+            A layer atlas wrote says its own value and id fields, and its definition and sources are \
+            written from how it was made ("atlas:run"); its classes ("atlas:classes") are kept unless \
+            --scheme or --classes is given. Names are found by themselves (namn, name, lan beside \
+            lan_kod, *_namn) unless --name names the field or --name "" turns them off. A layer with \
+            one property per year (share_2019, share_2020, …) gets a trend with its references \
+            ("atlas:references").
 
               atlas report --layer lowincome.geojson --value share --id desokod \\
                 --layer transit.geojson --value share_near --id desokod \\
@@ -27,8 +31,13 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("id"), help: "The area id field.")
     var ids: [String] = []
 
-    @Option(name: .customLong("name"), help: "The area name field, used for labels and the table.")
+    @Option(name: .customLong("name"), help: "The area name field, used for labels and the table (\"\" for none).")
     var names: [String] = []
+
+    @Option(
+        name: .customLong("label"),
+        help: "What the figure is about, in your words: the measure of a low-income layer, the destinations of an access layer (\"skola\").")
+    var labels: [String] = []
 
     @Option(name: .customLong("section-title"), help: "A section heading instead of the indicator's own.")
     var sectionTitles: [String] = []
@@ -54,11 +63,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Language of the report: sv or en.")
     var lang: String = "sv"
 
-    @Option(help: "Number of classes on each map (1–7).")
-    var classes: Int = 5
+    @Option(help: "Number of classes on each map (1–7); the layer's own classes, else 5, when not given.")
+    var classes: Int?
 
-    @Option(help: "How classes are formed: quantile, equal or jenks.")
-    var scheme: String = "quantile"
+    @Option(help: "How classes are formed: quantile, equal or jenks; the layer's own classes, else quantile, when not given.")
+    var scheme: String?
 
     @Option(help: "The HTML file to write.")
     var out: String
@@ -68,10 +77,8 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard !layers.isEmpty else { throw ValidationError("give at least one --layer") }
-        guard !values.isEmpty else { throw ValidationError("give --value (the field to map)") }
-        guard !ids.isEmpty else { throw ValidationError("give --id (the area id field)") }
         let perLayer: [(String, [String])] = [
-            ("--value", values), ("--id", ids), ("--name", names), ("--section-title", sectionTitles),
+            ("--value", values), ("--id", ids), ("--name", names), ("--label", labels), ("--section-title", sectionTitles),
             ("--definition", definitions), ("--sources", sources), ("--format", formats), ("--columns", columns),
         ]
         for (flag, given) in perLayer where given.count > 1 && given.count != layers.count {
@@ -81,16 +88,20 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--format must be percent, minutes, count or number, not '\(format)'")
         }
         guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
-        guard ClassificationScheme(rawValue: scheme) != nil else {
+        if let scheme, ClassificationScheme(rawValue: scheme) == nil {
             throw ValidationError("--scheme must be quantile, equal or jenks, not '\(scheme)'")
         }
-        guard (1...7).contains(classes) else { throw ValidationError("--classes must be 1–7, not \(classes)") }
+        if let classes, !(1...7).contains(classes) { throw ValidationError("--classes must be 1–7, not \(classes)") }
     }
 
     func run() throws {
         let session = try Session(diagnostics: .standardError(quiet: quiet))
         let language = ReportLanguage(rawValue: lang) ?? .swedish
-        let classing = ReportClassing.scheme(ClassificationScheme(rawValue: scheme) ?? .quantile, classes: classes)
+        // A scheme or a number of classes given here wins over the layer's own classes.
+        let classing: ReportClassing =
+            scheme == nil && classes == nil
+            ? .automatic
+            : .scheme(ClassificationScheme(rawValue: scheme ?? "quantile") ?? .quantile, classes: classes ?? 5)
         func option(_ given: [String], _ k: Int) -> String? {
             given.isEmpty ? nil : given.count == 1 ? given[0] : given[k]
         }
@@ -98,11 +109,10 @@ struct ReportCommand: ParsableCommand {
         for (k, path) in layers.enumerated() {
             var layer = try GeoJSONReader.read(path: path)
             if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84, context: session.proj) }
-            let name = option(names, k).flatMap { $0.isEmpty ? nil : $0 }
             var section = try ReportSection.forLayer(
-                layer, valueField: option(values, k)!, idField: option(ids, k)!, nameField: name,
+                layer, valueField: option(values, k), idField: option(ids, k), nameField: option(names, k),
                 language: language, classing: classing, title: option(sectionTitles, k),
-                definition: option(definitions, k), sources: option(sources, k))
+                definition: option(definitions, k), sources: option(sources, k), label: option(labels, k))
             let extra = (option(columns, k) ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }

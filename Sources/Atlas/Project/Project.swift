@@ -35,6 +35,9 @@ public struct Project: Sendable {
         public var title: String?
         public var definition: String?
         public var sources: String?
+        /// What the figure is about in the user's words: the measure of a low-income run, the
+        /// destinations of an access run ("skola").
+        public var label: String?
     }
 
     public struct Report: Sendable, Equatable {
@@ -308,7 +311,7 @@ private struct ProjectParser {
 
     func section(_ node: Node) throws -> Project.Section {
         var section = Project.Section()
-        for (key, value) in try mapping(node, "a run's report", allowed: ["value", "id", "name", "title", "definition", "sources"]) {
+        for (key, value) in try mapping(node, "a run's report", allowed: ["value", "id", "name", "title", "definition", "sources", "label"]) {
             let text = try scalar(value, key)
             switch key {
             case "value": section.value = text
@@ -316,6 +319,7 @@ private struct ProjectParser {
             case "name": section.name = text
             case "title": section.title = text
             case "definition": section.definition = text
+            case "label": section.label = text
             default: section.sources = text
             }
         }

@@ -127,14 +127,13 @@ public struct ProjectRunner {
         var inputs: [String] = []
         for (run, request) in runs {
             guard let section = run.section, let areas = request.outputs.first(where: { $0.role == "areas" }) else { continue }
+            // The layer as written, so the report reads its "atlas:run", classes and references.
             let layer = try GeoJSONReader.read(path: areas.path)
-            let made = layer.metadata["atlas:run"]
-            let idField = section.id ?? made?["id"]?.string ?? layer.fields.first?.name ?? ""
-            let valueField = section.value ?? made?["primary"]?.string ?? ""
             sections.append(
                 try ReportSection.forLayer(
-                    layer, valueField: valueField, idField: idField, nameField: section.name, language: language,
-                    title: section.title, definition: section.definition, sources: section.sources))
+                    layer, valueField: section.value, idField: section.id, nameField: section.name, language: language,
+                    title: section.title, definition: section.definition, sources: section.sources,
+                    label: section.label))
             for (_, path) in request.inputPaths {
                 let name = URL(fileURLWithPath: path).lastPathComponent
                 if !inputs.contains(name) { inputs.append(name) }

@@ -46,8 +46,31 @@ public enum ReportClassing: Hashable, Sendable {
     /// Given upper class bounds, ascending, one per class, as `Classification.breaks` returns
     /// them; the first class starts at the lowest value.
     case breaks([Double])
+    /// Fixed limits, ascending, with a class above the last one when a value lies above it and
+    /// the first class starting at 0: PIPOS's 5, 10 and 30 minutes.
+    case thresholds([Double])
+    /// The layer's own `"atlas:classes"` when they are for the mapped field, else the fallback.
+    indirect case layer(else: ReportClassing)
 
     public static let standard = ReportClassing.scheme(.quantile, classes: 5)
+    /// The layer's classes, else quantiles in five classes.
+    public static let automatic = ReportClassing.layer(else: .standard)
+    /// PIPOS's travel-time classes: under 5, 5–10, 10–30 and over 30 minutes.
+    public static let pipos = ReportClassing.thresholds([5, 10, 30])
+}
+
+/// Where a section's classes came from, for the map's caption.
+enum ClassOrigin: Hashable, Sendable {
+    case scheme(ClassificationScheme)
+    /// The layer's `"atlas:classes"`, with the scheme it names.
+    case layer(scheme: String?)
+    case breaks
+    case thresholds([Double])
+}
+
+/// Why an area has no value: withheld by the publisher or by a disclosure rule, or simply missing.
+public enum AreaStatus: String, Sendable, Hashable {
+    case ok, withheld, missing
 }
 
 /// An extra table column: a field of the layer, its heading and its format.
@@ -73,6 +96,8 @@ public struct ReportSection: Sendable {
     public let sources: String
     public let layer: Layer
     public let idField: String
+    /// The field with the areas' names: the one given, else one found by `AreaNames`; nil when
+    /// the layer has none or the caller gave "".
     public let nameField: String?
     public let valueField: String
     /// The heading of the value column; the section title when nil.
@@ -81,6 +106,8 @@ public struct ReportSection: Sendable {
     public let classing: ReportClassing
     public let ramp: ColorRamp
     public let columns: [ReportColumn]
+    /// The values over time, when the layer has one property per period of the mapped field.
+    public let series: ReportSeries?
 
     /// The areas in layer order with their values looked up.
     let areas: [ReportArea]
@@ -88,14 +115,12 @@ public struct ReportSection: Sendable {
     let breaks: [Double]
     /// The lowest value, where the first class starts.
     let minimum: Double?
-    /// True when the layer says values were withheld (a `suppressed` field), so a missing
-    /// value reads "suppressed" rather than "no data".
-    let hasSuppression: Bool
+    let classOrigin: ClassOrigin
 
     public init(
         title: String, definition: String, sources: String, layer: Layer, idField: String,
         nameField: String? = nil, valueField: String, valueTitle: String? = nil,
-        format: ValueFormat, classing: ReportClassing = .standard, ramp: ColorRamp = .yellowOrangeRed,
+        format: ValueFormat, classing: ReportClassing = .automatic, ramp: ColorRamp = .yellowOrangeRed,
         columns: [ReportColumn] = []
     ) throws {
         self.title = title
@@ -103,7 +128,6 @@ public struct ReportSection: Sendable {
         self.sources = sources
         self.layer = layer
         self.idField = idField
-        self.nameField = nameField
         self.valueField = valueField
         self.valueTitle = valueTitle
         self.format = format
@@ -123,11 +147,15 @@ public struct ReportSection: Sendable {
                 file: layer.source, "coordinates are not lon/lat degrees (the extent reaches \(b.maxX), \(b.maxY))")
         }
         let idIndex = try layer.fieldIndex(idField)
-        let nameIndex = try nameField.map { try layer.fieldIndex($0) }
+        let name = nameField.map { $0.isEmpty ? nil : $0 } ?? AreaNames.field(in: layer, idField: idField)
+        let nameIndex = try name.map { try layer.fieldIndex($0) }
+        self.nameField = name
         let valueIndex = try layer.fieldIndex(valueField)
         let columnIndices = try self.columns.map { try layer.fieldIndex($0.field) }
+        // `status` (ok, suppressed, missing) says why a value is absent; older layers only have
+        // `suppressed`, and a null without either is missing.
+        let statusIndex = layer.fields.firstIndex { $0.name == "status" && $0.type == .string }
         let suppressedIndex = layer.fields.firstIndex { $0.name == "suppressed" }
-        hasSuppression = suppressedIndex != nil
 
         var areas: [ReportArea] = []
         areas.reserveCapacity(layer.features.count)
@@ -138,37 +166,72 @@ public struct ReportSection: Sendable {
             let name = nameIndex.flatMap { feature.values[$0].text }.flatMap { $0.isEmpty ? nil : $0 }
             var value = feature.values[valueIndex].parsedNumber
             if let v = value, !v.isFinite { value = nil }
-            if let s = suppressedIndex, feature.values[s] == .bool(true) { value = nil }
+            var status = AreaStatus.ok
+            switch statusIndex.flatMap({ feature.values[$0].text }) {
+            case "suppressed"?: status = .withheld
+            case "missing"?: status = .missing
+            case "ok"?: break
+            default: if let s = suppressedIndex, feature.values[s] == .bool(true) { status = .withheld }
+            }
+            if status != .ok { value = nil } else if value == nil { status = .missing }
             areas.append(
                 ReportArea(
-                    id: id, name: name, value: value, extras: columnIndices.map { feature.values[$0].parsedNumber },
-                    geometry: feature.geometry))
+                    index: n, id: id, name: name, value: value, status: status,
+                    extras: columnIndices.map { feature.values[$0].parsedNumber }, geometry: feature.geometry))
         }
         self.areas = areas
+        series = try ReportSeries(layer: layer, valueField: valueField)
 
         let values = areas.compactMap(\.value)
+        let layerClasses = try LayerClasses(layer)
+        (breaks, minimum, classOrigin) = try Self.classes(classing, values: values, layerClasses: layerClasses, field: valueField)
+    }
+
+    private static func classes(
+        _ classing: ReportClassing, values: [Double], layerClasses: LayerClasses?, field: String
+    ) throws -> ([Double], Double?, ClassOrigin) {
         switch classing {
         case .scheme(let scheme, let classes):
             guard (1...ColorRamp.maximumClasses).contains(classes) else {
                 throw AtlasError("the number of classes must be 1–\(ColorRamp.maximumClasses), not \(classes)")
             }
-            breaks = values.isEmpty ? [] : Classification.breaks(values: values, classes: classes, scheme: scheme)
+            let breaks = values.isEmpty ? [] : Classification.breaks(values: values, classes: classes, scheme: scheme)
+            return (breaks, values.min(), .scheme(scheme))
         case .breaks(let given):
-            let ascending = zip(given, given.dropFirst()).allSatisfy { $0 < $1 }
-            guard (1...ColorRamp.maximumClasses).contains(given.count), ascending else {
-                throw AtlasError(
-                    "class breaks must be 1–\(ColorRamp.maximumClasses) ascending numbers, not \(given)")
+            try check(given)
+            return (given, values.min(), .breaks)
+        case .thresholds(let limits):
+            try check(limits)
+            guard let low = values.min(), let high = values.max() else { return ([], nil, .thresholds(limits)) }
+            var breaks = limits
+            if high > limits[limits.count - 1] { breaks.append(high) }
+            guard breaks.count <= ColorRamp.maximumClasses else {
+                throw AtlasError("thresholds make at most \(ColorRamp.maximumClasses) classes, not \(breaks.count): \(limits)")
             }
-            breaks = given
+            return (breaks, min(low, 0), .thresholds(limits))
+        case .layer(let fallback):
+            if let given = layerClasses, given.field.lowercased() == field.lowercased(),
+                given.breaks.count <= ColorRamp.maximumClasses, !values.isEmpty
+            {
+                let low = [given.minimum, values.min()].compactMap { $0 }.min()
+                return (given.breaks, low, .layer(scheme: given.scheme))
+            }
+            return try classes(fallback, values: values, layerClasses: nil, field: field)
         }
-        minimum = values.min()
+    }
+
+    private static func check(_ breaks: [Double]) throws {
+        let ascending = zip(breaks, breaks.dropFirst()).allSatisfy { $0 < $1 }
+        guard (1...ColorRamp.maximumClasses).contains(breaks.count), ascending, breaks.allSatisfy(\.isFinite) else {
+            throw AtlasError("class breaks must be 1–\(ColorRamp.maximumClasses) ascending numbers, not \(breaks)")
+        }
     }
 
     /// The same section with another value format and more table columns.
     public func with(format: ValueFormat? = nil, extraColumns: [ReportColumn] = []) throws -> ReportSection {
         try ReportSection(
             title: title, definition: definition, sources: sources, layer: layer, idField: idField,
-            nameField: nameField, valueField: valueField, valueTitle: valueTitle, format: format ?? self.format,
+            nameField: nameField ?? "", valueField: valueField, valueTitle: valueTitle, format: format ?? self.format,
             classing: classing, ramp: ramp, columns: columns + extraColumns)
     }
 
@@ -188,9 +251,8 @@ public struct ReportSection: Sendable {
 
     var colors: [String] { ramp.colors(classCount) }
 
-    var missingLabel: (ReportText) -> String {
-        { [hasSuppression] text in hasSuppression ? text.suppressed : text.noData }
-    }
+    /// How many areas have each status.
+    func count(_ status: AreaStatus) -> Int { areas.filter { $0.status == status }.count }
 
     /// Areas by value, highest first; areas without a value last; ties by id so the order is stable.
     var ranked: [ReportArea] {
@@ -199,7 +261,7 @@ public struct ReportSection: Sendable {
             case let (x?, y?): x != y ? x > y : a.id < b.id
             case (.some, nil): true
             case (nil, .some): false
-            case (nil, nil): a.id < b.id
+            case (nil, nil): a.status != b.status ? a.status == .withheld : a.id < b.id
             }
         }
     }
@@ -207,9 +269,12 @@ public struct ReportSection: Sendable {
 
 /// An area of a section as the report shows it.
 struct ReportArea: Sendable {
+    /// The feature's position in the layer, which is also its row in the section's series.
+    var index: Int
     var id: String
     var name: String?
     var value: Double?
+    var status: AreaStatus
     var extras: [Double?]
     var geometry: Geometry?
 

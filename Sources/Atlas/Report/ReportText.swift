@@ -20,7 +20,7 @@ struct ReportText: Sendable {
     var sources: String { sv ? "Källor" : "Sources" }
     var area: String { sv ? "Område" : "Area" }
     var rank: String { sv ? "Nr" : "No." }
-    var suppressed: String { sv ? "Ej publicerat" : "Suppressed" }
+    var withheld: String { sv ? "Ej publicerat" : "Withheld" }
     var noData: String { sv ? "Uppgift saknas" : "No data" }
     var legend: String { sv ? "Teckenförklaring" : "Legend" }
     var contents: String { sv ? "Innehåll" : "Contents" }
@@ -30,6 +30,9 @@ struct ReportText: Sendable {
     var noInputs: String { sv ? "inga angivna filer" : "no files given" }
     var classesBy: String { sv ? "Klassindelning" : "Classes" }
     var mapOf: String { sv ? "Karta" : "Map" }
+    var trend: String { sv ? "Utveckling" : "Trend" }
+    var change: String { sv ? "Förändring" : "Change" }
+    var rankEachYear: String { sv ? "Placering varje år" : "Rank each year" }
 
     /// The value column's heading when the section gives none.
     func valueHeading(_ format: ValueFormat) -> String {
@@ -46,25 +49,68 @@ struct ReportText: Sendable {
         return n == 1 ? "1 area" : "\(ReportNumber.grouped(n, language)) areas"
     }
 
-    func suppressedCount(_ n: Int, noDataWording: Bool) -> String {
+    func withheldCount(_ n: Int) -> String {
         let count = ReportNumber.grouped(n, language)
-        if noDataWording { return sv ? "\(count) utan uppgift" : "\(count) without data" }
-        return sv ? "\(count) ej publicerade" : "\(count) suppressed"
+        return sv ? "\(count) ej publicerade" : "\(count) withheld"
+    }
+
+    func missingCount(_ n: Int) -> String {
+        let count = ReportNumber.grouped(n, language)
+        return sv ? "\(count) utan uppgift" : "\(count) without data"
+    }
+
+    /// A legend entry with its count: "Ej publicerat (2)".
+    func counted(_ label: String, _ n: Int) -> String {
+        "\(label) (\(ReportNumber.grouped(n, language)))"
     }
 
     func scheme(_ scheme: ClassificationScheme) -> String {
         switch scheme {
-        case .quantile: sv ? "kvantiler" : "quantiles"
-        case .equal: sv ? "lika intervall" : "equal intervals"
+        case .quantile: sv ? "kvantiler (lika många områden i varje klass)" : "quantiles (as many areas in each class)"
+        case .equal: sv ? "lika breda intervall" : "equal intervals"
         case .jenks: sv ? "naturliga brytpunkter (Jenks)" : "natural breaks (Jenks)"
         }
     }
 
+    /// The caption's account of where the classes came from.
+    func classes(_ origin: ClassOrigin, count: Int, format: ValueFormat) -> String {
+        let classes = classCount(count)
+        switch origin {
+        case .scheme(let s):
+            return "\(classesBy): \(scheme(s)), \(classes)."
+        case .layer(let name):
+            let how = name.flatMap(ClassificationScheme.init(rawValue:)).map(scheme) ?? name ?? givenBreaks
+            return sv ? "\(classesBy): \(how), \(classes), som i lagret." : "\(classesBy): \(how), \(classes), as in the layer."
+        case .breaks:
+            return "\(classesBy): \(givenBreaks), \(classes)."
+        case .thresholds(let limits):
+            let words = RunWords(language: language)
+            let list = words.list(limits.map(words.number), and: true)
+            let unit = if case .minutes = format { sv ? " minuter" : " minutes" } else { "" }
+            let pipos = limits == [5, 10, 30] && unit != "" ? " (PIPOS)" : ""
+            return sv ? "\(classesBy): fasta gränser vid \(list)\(unit)\(pipos), \(classes)."
+                : "\(classesBy): fixed limits at \(list)\(unit)\(pipos), \(classes)."
+        }
+    }
+
     func classCount(_ n: Int) -> String {
-        sv ? "\(n) klasser" : "\(n) classes"
+        sv ? (n == 1 ? "1 klass" : "\(n) klasser") : (n == 1 ? "1 class" : "\(n) classes")
     }
 
     var givenBreaks: String { sv ? "angivna gränser" : "given breaks" }
+
+    /// The change column's heading, with the unit of a change in a share.
+    func changeHeading(_ format: ValueFormat) -> String {
+        if case .percent = format { return sv ? "Förändring, procentenheter" : "Change, percentage points" }
+        return change
+    }
+
+    func trendHeading(_ from: String, _ to: String) -> String { "\(trend) \(from)–\(to)" }
+
+    var rankNote: String {
+        sv ? "Placering bland områdena varje år, 1 för det högsta värdet; färgen visar årets värde i kartans klasser."
+            : "Rank among the areas each year, 1 for the highest value; the colour shows the year's value in the map's classes."
+    }
 
     /// "5 januari 2025 kl. 10:00 UTC" / "5 January 2025, 10:00 UTC": UTC so that a report
     /// made from the same data at the same instant is the same file anywhere.
@@ -125,6 +171,20 @@ public enum ValueFormat: Hashable, Sendable {
         }
     }
 
+    /// A change with its sign: "−1,8 procentenheter" / "−1.8 percentage points", "+2,0 min".
+    /// `unit: false` leaves out the unit of a share's change, for a column whose heading names it.
+    func difference(_ change: Double, _ language: ReportLanguage, unit: Bool = true) -> String {
+        let sv = language == .swedish
+        let sign = change > 0 ? "+" : ""
+        switch self {
+        case .percent(let decimals):
+            let number = ReportNumber.format(change * 100, decimals: decimals, language)
+            return sign + number + (unit ? (sv ? " procentenheter" : " percentage points") : "")
+        default:
+            return sign + format(change, language)
+        }
+    }
+
     /// A class range such as "10,1–12,2 %", with the unit written once.
     func range(_ low: Double, _ high: Double, _ language: ReportLanguage) -> String {
         switch self {
@@ -161,6 +221,11 @@ enum ReportNumber {
                 + String(repeating: "0", count: decimals - digits.count) + digits
         }
         return negative ? "\u{2212}" + text : text
+    }
+
+    /// A number as JSON writes it, for ids and parameters: 14, 0.5.
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     /// A non-negative integer with thousands separators.

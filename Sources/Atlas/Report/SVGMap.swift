@@ -1,22 +1,26 @@
 import Foundation
 
-/// A choropleth map as inline SVG: areas filled by class, missing values hatched, labels where
-/// they fit, and a stepped legend with the class bounds underneath.
+/// A choropleth map as inline SVG: areas filled by class, withheld values hatched and missing
+/// ones dotted, points drawn as dots, labels where they fit, and a stepped legend with the class
+/// bounds underneath and a second row for the areas without a value.
 ///
 /// Lon/lat are drawn with a local equirectangular projection (x scaled by the cosine of the
 /// middle latitude), which keeps shapes true enough at municipal and county scale.
 public struct SVGMap: Sendable {
     public struct Area: Sendable {
         public var geometry: Geometry?
-        /// The class (0-based), or nil for a missing or suppressed value.
+        /// The class (0-based), or nil for a missing or withheld value.
         public var classIndex: Int?
+        /// For an area without a class: true when the value was withheld, false when it is missing.
+        public var withheld: Bool
         public var label: String
         /// The tooltip text.
         public var title: String
 
-        public init(geometry: Geometry?, classIndex: Int?, label: String, title: String) {
+        public init(geometry: Geometry?, classIndex: Int?, withheld: Bool = false, label: String, title: String) {
             self.geometry = geometry
             self.classIndex = classIndex
+            self.withheld = withheld
             self.label = label
             self.title = title
         }
@@ -27,8 +31,10 @@ public struct SVGMap: Sendable {
     public var colors: [String]
     /// The class bounds written under the legend: the lowest value, then each upper bound.
     public var legendBounds: [String]
-    /// The legend entry for areas without a value ("Ej publicerat").
+    /// The legend entry for areas whose value is missing ("Uppgift saknas (3)").
     public var missingLabel: String
+    /// The legend entry for areas whose value was withheld ("Ej publicerat (2)").
+    public var withheldLabel: String
     /// Prefix for element ids, unique per map in a document.
     public var idPrefix: String
     /// An accessible name for the whole map.
@@ -38,60 +44,87 @@ public struct SVGMap: Sendable {
     public var maxMapHeight = 600.0
     public var padding = 6.0
     public var labelFontSize = 10.0
+    public var legendFontSize = 11.0
+    /// The radius of a point's dot.
+    public var pointRadius = 3.5
 
     public init(
-        areas: [Area], colors: [String], legendBounds: [String], missingLabel: String, idPrefix: String,
-        caption: String
+        areas: [Area], colors: [String], legendBounds: [String], missingLabel: String, withheldLabel: String = "",
+        idPrefix: String, caption: String
     ) {
         self.areas = areas
         self.colors = colors
         self.legendBounds = legendBounds
         self.missingLabel = missingLabel
+        self.withheldLabel = withheldLabel
         self.idPrefix = idPrefix
         self.caption = caption
     }
 
     static let missingFill = "#d9d9d9"
 
-    /// The legend's height above the map.
-    static let legendHeight = 46.0
+    private var hasMissing: Bool { areas.contains { $0.geometry != nil && $0.classIndex == nil && !$0.withheld } }
+    private var hasWithheld: Bool { areas.contains { $0.geometry != nil && $0.classIndex == nil && $0.withheld } }
+
+    /// The legend's height above the map: the class bar with its bounds, and a row for the
+    /// areas without a value when there are any.
+    var legendHeight: Double { hasMissing || hasWithheld ? 64 : 42 }
 
     public func svg() -> String {
-        let hasMissing = areas.contains { $0.geometry != nil && $0.classIndex == nil }
         let fitted = FittedProjection(
             areas.compactMap(\.geometry), maxWidth: width, maxHeight: maxMapHeight, padding: padding)
         // A tall area (Sweden, a long municipality) gets a narrow drawing rather than side margins,
         // but never narrower than its legend.
-        let svgWidth = min(width, max(fitted.contentWidth, legendWidth(hasMissing: hasMissing)))
-        let projection = fitted.placed(width: svgWidth, top: Self.legendHeight)
-        let height = projection.height + Self.legendHeight
+        let svgWidth = min(max(width, legendWidth), max(fitted.contentWidth, legendWidth))
+        let projection = fitted.placed(width: svgWidth, top: legendHeight)
+        let height = projection.height + legendHeight
 
         var out = ""
         out.reserveCapacity(64 * 1024)
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" width=\"\(Self.number(svgWidth))\" height=\"\(Self.number(height))\" viewBox=\"0 0 \(Self.number(svgWidth)) \(Self.number(height))\" role=\"img\" aria-label=\"\(HTML.escape(caption))\">\n"
-        out += "<defs><pattern id=\"\(idPrefix)-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"5\" height=\"5\" fill=\"#f2f2f2\"/><rect width=\"1.6\" height=\"5\" fill=\"#a6a6a6\"/></pattern></defs>\n"
-        out += legend(hasMissing: hasMissing)
+        out += "<defs>\(Self.patterns(idPrefix))</defs>\n"
+        out += legend()
         out += "<g class=\"areas\" stroke=\"#fff\" stroke-width=\"0.7\" stroke-linejoin=\"round\">\n"
+        var dots = ""
         for area in areas {
             guard let geometry = area.geometry else { continue }
+            let fill = area.classIndex.map { colors[min($0, colors.count - 1)] }
+                ?? "url(#\(idPrefix)-\(area.withheld ? "hatch" : "dots"))"
+            let cls = area.classIndex.map { "c\($0 + 1)" } ?? (area.withheld ? "withheld" : "missing")
+            let title = "<title>\(HTML.escape(area.title))</title>"
+            let points = geometry.points
+            if !points.isEmpty {
+                for p in points {
+                    let c = projection.pixel(p)
+                    dots += "<circle class=\"\(cls)\" fill=\"\(fill)\" cx=\"\(Self.number(c.x))\" cy=\"\(Self.number(c.y))\" r=\"\(Self.number(pointRadius))\">\(title)</circle>\n"
+                }
+                continue
+            }
             let polygons = geometry.polygons.map { rings in rings.map { projection.pixels($0) } }
             let d = Self.pathData(polygons)
             guard !d.isEmpty else { continue }
-            let fill = area.classIndex.map { colors[min($0, colors.count - 1)] } ?? "url(#\(idPrefix)-hatch)"
-            let cls = area.classIndex.map { "c\($0 + 1)" } ?? "missing"
-            out += "<path class=\"\(cls)\" fill=\"\(fill)\" fill-rule=\"evenodd\" d=\"\(d)\"><title>\(HTML.escape(area.title))</title></path>\n"
+            out += "<path class=\"\(cls)\" fill=\"\(fill)\" fill-rule=\"evenodd\" d=\"\(d)\">\(title)</path>\n"
         }
         out += "</g>\n"
+        if !dots.isEmpty {
+            out += "<g class=\"points\" stroke=\"#4d4d4d\" stroke-width=\"0.6\">\n\(dots)</g>\n"
+        }
         out += labels(projection: projection)
         out += "</svg>"
         return out
+    }
+
+    /// The two fills of areas without a value: withheld values hatched, missing ones dotted.
+    static func patterns(_ prefix: String) -> String {
+        "<pattern id=\"\(prefix)-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"5\" height=\"5\" fill=\"#f2f2f2\"/><rect width=\"1.6\" height=\"5\" fill=\"#a6a6a6\"/></pattern>"
+            + "<pattern id=\"\(prefix)-dots\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\"><rect width=\"4\" height=\"4\" fill=\"#fafafa\"/><circle cx=\"2\" cy=\"2\" r=\"0.9\" fill=\"#8c8c8c\"/></pattern>"
     }
 
     private func labels(projection: FittedProjection) -> String {
         var placed: [LabelBox] = []
         var out = ""
         for area in areas {
-            guard let geometry = area.geometry, !area.label.isEmpty else { continue }
+            guard let geometry = area.geometry, geometry.points.isEmpty, !area.label.isEmpty else { continue }
             let polygons = geometry.polygons.map { rings in rings.map { projection.pixels($0) } }
             guard let box = LabelPlacement.place(area.label, in: polygons, fontSize: labelFontSize) else { continue }
             if placed.contains(where: { $0.overlaps(box) }) { continue }
@@ -102,21 +135,38 @@ public struct SVGMap: Sendable {
         return "<g class=\"labels\" font-size=\"\(Self.number(labelFontSize))\" text-anchor=\"middle\" dominant-baseline=\"central\" fill=\"#1f1f1f\" stroke=\"#fff\" stroke-width=\"2.4\" stroke-opacity=\"0.85\" paint-order=\"stroke\" stroke-linejoin=\"round\">\n" + out + "</g>\n"
     }
 
+    /// A legend text's width, estimated generously (0.62 em a character) so that it is never cut off.
+    private func textWidth(_ text: String) -> Double {
+        Double(text.count) * legendFontSize * 0.62
+    }
+
     private var legendStep: Double {
-        colors.isEmpty ? 0 : min(64, (width - 200) / Double(colors.count))
+        guard !colors.isEmpty else { return 0 }
+        let widest = legendBounds.map(textWidth).max() ?? 0
+        return max(min(64, (width - 200) / Double(colors.count)), widest + 6)
     }
 
-    private var legendLeft: Double { 18 }
+    /// The first bound is centred on the bar's left end, so the bar starts half its width in.
+    private var legendLeft: Double { max(18, (legendBounds.first.map(textWidth) ?? 0) / 2 + 4) }
 
-    private func legendWidth(hasMissing: Bool) -> Double {
-        let bar = legendLeft + Double(colors.count) * legendStep + 24
-        let missing = hasMissing ? 24 + 24 + LabelPlacement.estimatedWidth(missingLabel, fontSize: 11) + 8 : 0
-        return bar + missing
+    private var gapEntries: [(pattern: String, label: String)] {
+        var entries: [(String, String)] = []
+        if hasWithheld { entries.append(("hatch", withheldLabel)) }
+        if hasMissing { entries.append(("dots", missingLabel)) }
+        return entries
     }
 
-    /// A row of class colours with the bounds under the joints, and a hatched swatch for missing values.
-    private func legend(hasMissing: Bool) -> String {
-        var out = "<g class=\"legend\" font-size=\"11\" fill=\"#333\">\n"
+    private var legendWidth: Double {
+        let lastBound = legendBounds.count > colors.count ? legendBounds[colors.count] : legendBounds.last ?? ""
+        let bar = legendLeft + Double(colors.count) * legendStep + textWidth(lastBound) / 2 + 6
+        let gaps = gapEntries.reduce(legendLeft - 8) { $0 + 24 + textWidth($1.label) + 16 } + 8
+        return max(bar, gaps)
+    }
+
+    /// A row of class colours with the bounds under the joints; under it a swatch for withheld
+    /// and one for missing values, each with its label.
+    private func legend() -> String {
+        var out = "<g class=\"legend\" font-size=\"\(Self.number(legendFontSize))\" fill=\"#333\">\n"
         let step = legendStep
         let x0 = legendLeft, top = 6.0
         for (k, color) in colors.enumerated() {
@@ -127,10 +177,12 @@ public struct SVGMap: Sendable {
             out += "<line x1=\"\(Self.number(x))\" x2=\"\(Self.number(x))\" y1=\"\(Self.number(top))\" y2=\"\(Self.number(top + 16))\" stroke=\"#666\" stroke-width=\"0.8\"/>\n"
             out += "<text x=\"\(Self.number(x))\" y=\"\(Self.number(top + 28))\" text-anchor=\"middle\">\(HTML.escape(bound))</text>\n"
         }
-        if hasMissing {
-            let x = x0 + Double(colors.count) * step + 24
-            out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(top))\" width=\"18\" height=\"12\" fill=\"url(#\(idPrefix)-hatch)\" stroke=\"#a6a6a6\" stroke-width=\"0.6\"/>\n"
-            out += "<text x=\"\(Self.number(x + 24))\" y=\"\(Self.number(top + 10))\">\(HTML.escape(missingLabel))</text>\n"
+        var x = legendLeft - 8
+        for entry in gapEntries {
+            let y = top + 38
+            out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"18\" height=\"12\" fill=\"url(#\(idPrefix)-\(entry.pattern))\" stroke=\"#a6a6a6\" stroke-width=\"0.6\"/>\n"
+            out += "<text x=\"\(Self.number(x + 24))\" y=\"\(Self.number(y + 10))\">\(HTML.escape(entry.label))</text>\n"
+            x += 24 + textWidth(entry.label) + 16
         }
         out += "</g>\n"
         return out

@@ -101,13 +101,15 @@ enum ReportFixtures {
             ], suppression: true)
         let section = try ReportFixtures.section(layer)
         let svg = ReportFixtures.svg(section)
-        #expect(svg.contains(##"<path class="missing" fill="url(#m1-hatch)""##))
-        #expect(svg.contains("<title>Söder: Ej publicerat</title>"))
-        #expect(svg.contains(">Ej publicerat</text>"))
-        #expect(ReportFixtures.svg(section, language: .english).contains(">Suppressed</text>"))
-        // Without a `suppressed` field a null is missing data, not withheld.
+        #expect(svg.contains(##"<path class="withheld" fill="url(#m1-hatch)""##))
+        #expect(svg.contains("<title>Söder (C): Ej publicerat</title>"))
+        #expect(svg.contains(">Ej publicerat (1)</text>"))
+        #expect(ReportFixtures.svg(section, language: .english).contains(">Withheld (1)</text>"))
+        // Without a `suppressed` field a null is missing data, not withheld, and dotted.
         let plain = ReportFixtures.layer([("C", "Söder", nil, ReportFixtures.square(16.0, 58.9, 0.1))])
-        #expect(ReportFixtures.svg(try ReportFixtures.section(plain)).contains(">Uppgift saknas</text>"))
+        let dotted = ReportFixtures.svg(try ReportFixtures.section(plain))
+        #expect(dotted.contains(">Uppgift saknas (1)</text>"))
+        #expect(dotted.contains(##"<path class="missing" fill="url(#m1-dots)""##))
     }
 
     @Test func pathsAreRoundedToATenthOfAPixelWithoutRepeatedPoints() {
