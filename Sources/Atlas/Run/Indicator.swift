@@ -81,6 +81,8 @@ public struct IndicatorLayer: Sendable {
     /// The legend breaks, written as `"atlas:classes"`.
     public var classes: JSONValue?
     public var provenance: Provenance
+    /// Significant digits of the written real-valued properties; nil writes them in full.
+    public var significantDigits: Int?
 
     public init(
         role: String, layer: Layer, schema: [PropertySpec], primary: String? = nil, idField: String? = nil,
@@ -105,7 +107,9 @@ public struct IndicatorLayer: Sendable {
     /// Writes the layer as RFC 7946 GeoJSON; returns the number of features written.
     @discardableResult
     public func write(to path: String, precision: Int = 6) throws -> Int {
-        let writer = try GeoJSONWriter(path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers)
+        let writer = try GeoJSONWriter(
+            path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers,
+            significantDigits: significantDigits)
         for feature in layer.features { try writer.write(feature) }
         return try writer.finish()
     }
