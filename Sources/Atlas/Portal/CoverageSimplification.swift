@@ -368,13 +368,16 @@ private struct Coverage {
             invalidAsRead[Int32(f)] = invalid
             if invalid { return nil }
         }
-        let arcs = Set(featureRings[f].flatMap { ringArcs[Int($0)].map(\.arc) }.filter { level[Int($0)] < unsimplified })
-        guard let place = Self.place(inValidityReason: try g.validityReason) else { return arcs }
-        let near = arcs.filter { a in
-            let ids = keptIDs(Int(a))
-            return zip(ids, ids.dropFirst()).contains { Self.distance(place, metric[Int($0)], metric[Int($1)]) <= 1e-3 }
+        let changed = Set(featureRings[f].flatMap { ringArcs[Int($0)].map(\.arc) }.filter { isChanged(Int($0)) })
+        guard let place = Self.place(inValidityReason: try g.validityReason) else { return changed }
+        // The shortcuts (segments that skip vertices) passing through the place GEOS names.
+        let near = changed.filter { a in
+            let positions = kept[Int(a)], ids = arcs[Int(a)]
+            return zip(positions, positions.dropFirst()).contains { i, j in
+                j - i > 1 && Self.distance(place, metric[Int(ids[Int(i)])], metric[Int(ids[Int(j)])]) <= 1e-3
+            }
         }
-        return near.isEmpty ? arcs : near
+        return near.isEmpty ? changed : near
     }
 
     /// The point in a GEOS validity reason such as "Self-intersection[528902.27 6744329.39]".
@@ -525,7 +528,12 @@ private struct Coverage {
             if fixed[r] {
                 ring = geometry.polygons[Int(owner.polygon)][Int(owner.ring)]
             } else {
-                ring = simplifiedRing(r).map { self.original[Int($0)] }
+                var ids = simplifiedRing(r)
+                // Start where the ring started, when that vertex is kept.
+                if let first = rings[r].first, let start = ids.firstIndex(of: first), start > 0 {
+                    ids = Array(ids[start...] + ids[..<start])
+                }
+                ring = ids.map { self.original[Int($0)] }
                 ring.append(ring[0])
             }
             if owner.ring == 0 { polygons.append([]) }
