@@ -114,8 +114,10 @@ public struct LayerStyle: Sendable {
         }
         if breaks.isEmpty { breaks = [numbers.max()!] }
 
-        let format = Self.format(for: fieldName, meaning: properties[fieldName], numbers: numbers)
+        var format = Self.format(for: fieldName, meaning: properties[fieldName], numbers: numbers)
         let lowers = breaks.indices.map { $0 == 0 ? Swift.min(minimum, breaks[0]) : breaks[$0 - 1] }
+        // Counts whose breaks fall between whole numbers (quantiles) need decimals in the legend.
+        if case .count = format, (lowers + breaks).contains(where: { $0 != $0.rounded() }) { format = .number(decimals: 1) }
         let format2 = Self.distinguishing(format, bounds: [lowers[0]] + breaks, language)
         let colors = ColorRamp.yellowOrangeRed.colors(breaks.count)
         var counts = [Int](repeating: 0, count: breaks.count)
