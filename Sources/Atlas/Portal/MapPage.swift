@@ -286,7 +286,8 @@ public struct MapPage {
           legend.addTo(map);
           function showLegend(i) {
             var spec = specs[i];
-            var html = '<h2>' + esc(spec.title) + '</h2><div class="atlas-legend-field">' + esc(spec.field) + '</div>';
+            var html = '<h2>' + esc(spec.title) + '</h2>';
+            if (spec.title.indexOf(spec.field) < 0) html += '<div class="atlas-legend-field">' + esc(spec.field) + '</div>';
             spec.labels.forEach(function (label, k) {
               html += '<div class="atlas-legend-item" data-class="' + k + '">' + swatch(spec, spec.colors[k]) +
                 '<span class="atlas-legend-label">' + esc(label) + '</span><span class="atlas-legend-count">' + spec.counts[k] + '</span></div>';
