@@ -55,6 +55,10 @@ struct MapCommand: ParsableCommand {
         let page = try MapPage.forLayers(
             inputs, fields: value, title: title, classes: classes, scheme: scheme,
             language: ReportLanguage(rawValue: lang) ?? .swedish, session: session)
+        for entry in page.entries where entry.layer.features.count > MapPage.maximumFeatures {
+            session.diagnostics.warning(
+                "\(entry.style.source): \(entry.layer.features.count) features will be slow to draw in a browser; export a smaller layer (--drop-empty, --simplify)")
+        }
         try page.write(to: out, leaflet: leaflet)
         let features = page.entries.map { String($0.layer.features.count) }.joined(separator: " + ")
         session.diagnostics.info("wrote \(out): \(page.entries.count) layers, \(features) features")

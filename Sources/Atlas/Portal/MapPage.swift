@@ -61,6 +61,8 @@ public struct MapPage {
     public var language: ReportLanguage
     /// Decimals of the coordinates in the page (5 ≈ 1 m).
     public var precision = 5
+    /// More features than this make a page too heavy for a browser to draw as SVG.
+    public static let maximumFeatures = 50_000
 
     public init(title: String, entries: [Entry], language: ReportLanguage = .swedish) {
         self.title = title

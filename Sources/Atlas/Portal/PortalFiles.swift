@@ -33,6 +33,7 @@ public enum PortalFiles {
         _ layers: [BuiltLayer], folder: URL, taken: [String], title: String, language: ReportLanguage, session: Session
     ) throws -> [String] {
         var written: [String] = []
+        var styles: [LayerStyle] = []
         var entries: [MapPage.Entry] = []
         func free(_ name: String) -> Bool {
             if taken.contains(name) || written.contains(name) {
@@ -59,14 +60,21 @@ public enum PortalFiles {
                 try QGISStyle.write(style, to: folder.appendingPathComponent(qml).path)
                 written.append(qml)
             }
-            entries.append(MapPage.Entry(layer: try layer.reprojected(to: .wgs84, context: session.proj), style: style))
+            if layer.features.count > MapPage.maximumFeatures {
+                session.diagnostics.warning(
+                    "\(built.name): \(layer.features.count) features are too many for \(mapName) (at most \(MapPage.maximumFeatures)); export a smaller layer for the map")
+                styles.append(style)
+            } else {
+                entries.append(MapPage.Entry(layer: try layer.reprojected(to: .wgs84, context: session.proj), style: style))
+                styles.append(style)
+            }
         }
-        guard !entries.isEmpty else { return written }
+        guard !styles.isEmpty else { return written }
         if free(origoName) {
-            try OrigoConfig.write(entries.map(\.style), to: folder.appendingPathComponent(origoName).path)
+            try OrigoConfig.write(styles, to: folder.appendingPathComponent(origoName).path)
             written.append(origoName)
         }
-        if free(mapName) {
+        if !entries.isEmpty, free(mapName) {
             do {
                 let leaflet = try LeafletAssets.load()
                 try MapPage(title: title, entries: entries, language: language)
