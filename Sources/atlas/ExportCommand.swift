@@ -1,5 +1,6 @@
 import ArgumentParser
 import Atlas
+import Foundation
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,20 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Repair invalid polygons with GEOS make-valid before writing.")
     var makeValid = false
 
+    @Option(help: ArgumentHelp(
+        "Simplify polygons to this many metres (in the metric CRS), keeping boundaries shared by neighbours shared.",
+        valueName: "metres"))
+    var simplify: Double?
+
+    @Option(help: ArgumentHelp("Keep only these fields, in this order (comma-separated).", valueName: "a,b"))
+    var fields: String?
+
+    @Option(help: ArgumentHelp("Leave out features whose value in this field is null or zero.", valueName: "field"))
+    var dropEmpty: String?
+
+    @Option(help: ArgumentHelp("Write real-valued properties with this many significant digits (default: full precision).", valueName: "n"))
+    var digits: Int?
+
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -30,6 +45,10 @@ struct ExportCommand: ParsableCommand {
         request.precision = precision
         request.makeValid = makeValid
         request.outCRS = try outCrs.map { text in try cliValue("--out-crs") { try CRS(parsing: text) } }
+        request.simplify = simplify
+        request.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        request.dropEmpty = dropEmpty
+        request.digits = digits
         try execute(request, common)
     }
 }

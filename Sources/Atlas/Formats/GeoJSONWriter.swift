@@ -7,6 +7,8 @@ public final class GeoJSONWriter {
     public let path: String
     public let fields: [Field]
     public let precision: Int
+    /// Significant digits of real-valued properties (nil: full precision); integers stay whole.
+    public let significantDigits: Int?
     public private(set) var count = 0
 
     private let file: AtomicFile
@@ -16,13 +18,22 @@ public final class GeoJSONWriter {
     private let encodedKeys: [String]
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
-    public init(path: String, fields: [Field], precision: Int = 6, foreignMembers: [(String, JSONValue)] = []) throws {
+    /// - Parameter significantDigits: rounds real-valued properties to this many significant
+    ///   digits (1–17), so that 1682.46733084311 is written 1682 with 4.
+    public init(
+        path: String, fields: [Field], precision: Int = 6, foreignMembers: [(String, JSONValue)] = [],
+        significantDigits: Int? = nil
+    ) throws {
         guard (0...15).contains(precision) else {
             throw AtlasError(file: path, "precision must be between 0 and 15 decimals, got \(precision)")
+        }
+        if let significantDigits, !(1...17).contains(significantDigits) {
+            throw AtlasError(file: path, "significant digits must be between 1 and 17, got \(significantDigits)")
         }
         self.path = path
         self.fields = fields
         self.precision = precision
+        self.significantDigits = significantDigits
         self.scale = pow(10, Double(precision))
         var divisor: Int64 = 1
         for _ in 0..<precision { divisor *= 10 }
@@ -59,7 +70,8 @@ public final class GeoJSONWriter {
             case .null: emit("null")
             case .bool(let b): emit(b ? "true" : "false")
             case .int(let i): appendInteger(Int64(i))
-            case .double(let d): append(JSONText.number(d))
+            case .double(let d):
+                append(JSONText.number(significantDigits.map { Self.rounded(d, significantDigits: $0) } ?? d))
             case .string(let s):
                 var text = ""
                 JSONText.appendString(s, to: &text)
@@ -84,6 +96,17 @@ public final class GeoJSONWriter {
         try flush()
         try file.commit()
         return count
+    }
+
+    /// `value` rounded to `digits` significant digits. Scaling by an exact power of ten and
+    /// dividing (or multiplying) by another keeps the result the double nearest the decimal.
+    static func rounded(_ value: Double, significantDigits digits: Int) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        let exponent = Int(log10(abs(value)).rounded(.down))
+        let shift = digits - 1 - exponent
+        guard abs(shift) <= 22 else { return Double(String(format: "%.\(digits - 1)e", value)) ?? value }
+        let power = pow(10, Double(abs(shift)))
+        return shift >= 0 ? (value * power).rounded() / power : (value / power).rounded() * power
     }
 
     private func append(_ text: String) {

@@ -55,7 +55,7 @@ public final class LayerFileWriter {
     ///     WGS 84, so another CRS is an error there.
     public init(
         path: String, fields: [Field], precision: Int = 6, foreignMembers: [(String, JSONValue)] = [],
-        crs: CRS = .wgs84
+        crs: CRS = .wgs84, significantDigits: Int? = nil
     ) throws {
         let (file, format) = try LayerFormat.parse(outputPath: path)
         guard (0...15).contains(precision) else {
@@ -71,7 +71,8 @@ public final class LayerFileWriter {
                 throw AtlasError(
                     file: file, "GeoJSON is always WGS 84 (RFC 7946); write a .gpkg to store the layer in \(crs.label)")
             }
-            backend = .geojson(try GeoJSONWriter(path: file, fields: fields, precision: precision, foreignMembers: foreignMembers))
+            backend = .geojson(try GeoJSONWriter(
+                path: file, fields: fields, precision: precision, foreignMembers: foreignMembers, significantDigits: significantDigits))
         case .geopackage(let layer):
             backend = .geopackage(try GeoPackageWriter(
                 path: file, layer: layer, fields: fields, crs: crs, foreignMembers: foreignMembers))

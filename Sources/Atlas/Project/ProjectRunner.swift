@@ -61,6 +61,7 @@ public struct ProjectRunner {
             }
             written.append((run, request))
         }
+        finalNames += try writePortalFiles(runs: written, staging: staging, taken: finalNames + [reportName].compactMap { $0 }, session: session)
         if let report = project.report, let reportName {
             try writeReport(report, runs: written, to: staging.appendingPathComponent(reportName).path, session: session)
             finalNames.append(reportName)
@@ -117,6 +118,20 @@ public struct ProjectRunner {
             if pid > 0, pid != ProcessInfo.processInfo.processIdentifier, kill(pid, 0) == 0 { continue }
             try? manager.removeItem(at: folder.appendingPathComponent(name))
         }
+    }
+
+    /// A QGIS style beside each areas layer, `origo.json` and `map.html` (see `PortalFiles`).
+    private func writePortalFiles(
+        runs: [(run: Project.Run, request: any IndicatorRequest)], staging: URL, taken: [String], session: Session
+    ) throws -> [String] {
+        let prefix = staging.path + "/"
+        let layers = runs.flatMap { run, request in
+            request.outputs.filter { $0.role == "areas" && $0.path.hasPrefix(prefix) }.map { output in
+                PortalFiles.BuiltLayer(path: output.path, name: String(output.path.dropFirst(prefix.count)), field: run.section?.value, title: run.section?.title)
+            }
+        }
+        let language: ReportLanguage = project.language == "en" ? .english : .swedish
+        return try PortalFiles.writeForProject(layers, folder: staging, taken: taken, title: project.title, language: language, session: session)
     }
 
     private func writeReport(

@@ -11,6 +11,14 @@ public struct ExportRequest: IndicatorRequest {
     public var makeValid = false
     /// The CRS a GeoPackage output stores (GeoJSON is always WGS 84).
     public var outCRS: CRS?
+    /// Simplify polygons to this many metres, keeping shared boundaries shared.
+    public var simplify: Double?
+    /// Keep only these input fields, in this order.
+    public var fields: [String]?
+    /// Leave out features whose value in this field is null or zero.
+    public var dropEmpty: String?
+    /// Significant digits of real-valued properties (nil: full precision).
+    public var digits: Int?
 
     public init(input: LayerSource, out: String) {
         self.input = input
@@ -18,7 +26,7 @@ public struct ExportRequest: IndicatorRequest {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case input, out, precision, makeValid = "make-valid", outCRS = "out-crs"
+        case input, out, precision, makeValid = "make-valid", outCRS = "out-crs", simplify, fields, dropEmpty = "drop-empty", digits
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -31,6 +39,12 @@ public struct ExportRequest: IndicatorRequest {
         try c.read(&precision, .precision)
         try c.read(&makeValid, .makeValid)
         try c.readParsed(&outCRS, .outCRS) { try CRS(parsing: $0) }
+        try c.read(&simplify, .simplify)
+        var names: [String] = []
+        try c.readList(&names, .fields, commas: true)
+        if c.contains(.fields) { fields = names }
+        try c.read(&dropEmpty, .dropEmpty)
+        try c.read(&digits, .digits)
     }
 
     public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
@@ -48,23 +62,49 @@ public struct ExportRequest: IndicatorRequest {
         if outCRS != nil, case .geojson = try LayerFormat.parse(outputPath: out).format {
             throw OptionError("out-crs", "is for GeoPackage outputs; GeoJSON is always WGS 84")
         }
-        _ = try session.layer(input)
+        if let simplify, !(simplify.isFinite && simplify > 0) {
+            throw OptionError("simplify", "the tolerance must be a positive number of metres, got \(simplify)")
+        }
+        if let digits, !(1...17).contains(digits) {
+            throw OptionError("digits", "significant digits must be between 1 and 17, got \(digits)")
+        }
+        if let fields, fields.isEmpty { throw OptionError("fields", "name at least one field") }
+        let layer = try session.layer(input)
+        for name in (fields ?? []) + (dropEmpty.map { [$0] } ?? []) { _ = try layer.fieldIndex(name) }
     }
 
     public func run(in session: Session) throws -> ExportResult {
         let firstWarning = session.diagnostics.warnings.count
         var layer = try session.layer(input)
+        var summary: [String] = []
+        if let dropEmpty {
+            let before = layer.features.count
+            layer = try layer.droppingEmpty(dropEmpty)
+            summary.append("left out \(before - layer.features.count) of \(before) features without a value in \(dropEmpty)")
+        }
+        if let fields { layer = try layer.keepingFields(fields) }
         if makeValid { layer = try layer.madeValid(context: session.geos) }
+        if let simplify {
+            let simplified = try CoverageSimplification(tolerance: simplify).simplify(layer, session: session)
+            layer = simplified.layer
+            summary.append(simplified.report.summary)
+        }
         layer = try layer.reprojected(to: .wgs84, context: session.proj)
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
-        var output = IndicatorLayer(role: "features", layer: layer, schema: [], provenance: provenance)
-        output.crs = outCRS ?? .wgs84
-        return ExportResult(layer: output)
+        var written = IndicatorLayer(role: "features", layer: layer, schema: [], provenance: provenance)
+        written.significantDigits = digits
+        written.crs = outCRS ?? .wgs84
+        return ExportResult(layer: written, summary: summary)
     }
 }
 
 public struct ExportResult: IndicatorResult {
     public var layer: IndicatorLayer
     public var layers: [IndicatorLayer] { [layer] }
-    public var summary: [String] { [] }
+    public var summary: [String]
+
+    public init(layer: IndicatorLayer, summary: [String] = []) {
+        self.layer = layer
+        self.summary = summary
+    }
 }

@@ -85,6 +85,8 @@ public struct IndicatorLayer: Sendable {
     /// The CRS a GeoPackage output stores the layer in.
     public var crs: CRS = .wgs84
     public var provenance: Provenance
+    /// Significant digits of the written real-valued properties; nil writes them in full.
+    public var significantDigits: Int?
 
     public init(
         role: String, layer: Layer, schema: [PropertySpec], primary: String? = nil, idField: String? = nil,
@@ -111,7 +113,9 @@ public struct IndicatorLayer: Sendable {
     /// the members as GeoPackage metadata; returns the number of features written.
     @discardableResult
     public func write(to path: String, precision: Int = 6) throws -> Int {
-        let writer = try LayerFileWriter(path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers, crs: crs)
+        let writer = try LayerFileWriter(
+            path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers, crs: crs,
+            significantDigits: significantDigits)
         for feature in layer.features { try writer.write(feature) }
         return try writer.finish()
     }
