@@ -72,7 +72,10 @@ import Testing
         #expect(cells.count == 1227)
 
         let report = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
-        #expect(report.components(separatedBy: "<svg").count - 1 == 3)
+        // One map per indicator, and the county series as a trend chart with a sparkline per county.
+        #expect(report.components(separatedBy: "class=\"map\"").count - 1 == 3)
+        #expect(report.components(separatedBy: "<svg class=\"spark\"").count - 1 == 21)
+        #expect(report.components(separatedBy: "class=\"trend\"").count - 1 == 1)
         #expect(report.contains("Södermanlands län"))
         #expect(!report.contains("http://") || !report.contains("<script src"))
     }

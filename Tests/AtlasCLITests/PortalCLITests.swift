@@ -159,7 +159,7 @@ import Testing
         let geoData = CLI.repositoryRoot.appendingPathComponent("GeoData").path
         let result = try CLI.run(["build", geoData + "/demo.yml", "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
-        for layer in ["lowincome_lan_2021", "transit_falun_deso", "access_poa_districts"] {
+        for layer in ["lowincome_lan", "transit_falun_deso", "access_poa_districts"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(layer).qml"), "\(layer).qml")
         }
         let snippet = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/origo.json"))) as? [String: Any]
@@ -170,7 +170,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: out + "/" + source), "\(source)")
             #expect((snippet?["styles"] as? [String: Any])?[layer["style"] as? String ?? ""] != nil)
         }
-        #expect(layers.first?["title"] as? String == "Barn och unga i ekonomiskt utsatta hushåll 2021")
+        #expect(layers.first?["title"] as? String == "Barn och unga i ekonomiskt utsatta hushåll 2007–2021")
         if Self.leafletInstalled { #expect(FileManager.default.fileExists(atPath: out + "/map.html")) }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".atlas-staging") }
         #expect(leftovers.isEmpty)
