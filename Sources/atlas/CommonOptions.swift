@@ -82,6 +82,7 @@ extension TravelMode: ExpressibleByArgument {}
 extension RoadNetworkFormat: ExpressibleByArgument {}
 extension MissingRule: ExpressibleByArgument {}
 extension LineJunctions: ExpressibleByArgument {}
+extension TimeBasis: ExpressibleByArgument {}
 
 extension TimeWindow: ExpressibleByArgument {}
 

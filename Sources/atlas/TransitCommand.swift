@@ -58,6 +58,9 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "every-hour: each hour of the window has --min-per-hour departures; average: the window's total does.")
     var rule = DepartureRule.everyHour
 
+    @Option(help: "GTFS: clock reads the window from the date's midnight (a trip of the next day at 00:30 counts in a window to 25:00, one of the day before at 25:10 at 01:10); service-day counts only the date's own trips at their times, as gtfs-kit does.")
+    var timeBasis = TimeBasis.clock
+
     @Option(help: "parent: platforms count together under their parent (GTFS parent_station, or --parent-field of a stops layer; the default when the layer has it); none: each stop by itself.")
     var groupStops: StopGrouping?
 
@@ -104,6 +107,7 @@ struct TransitCommand: ParsableCommand {
         request.window = window
         request.minPerHour = minPerHour
         request.rule = rule
+        request.timeBasis = timeBasis
         request.groupStops = groupStops
         request.modes = try modes.map { text in try cliValue("--modes") { try TransitRequest.modes(text.split(separator: ",").map(String.init)) } }
         request.populationModel = populationModel

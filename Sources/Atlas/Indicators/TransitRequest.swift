@@ -23,6 +23,8 @@ public struct TransitRequest: IndicatorRequest {
     /// GTFS only: departures per hour a stop needs, 1 when nil.
     public var minPerHour: Double?
     public var rule = DepartureRule.everyHour
+    /// How the window's clock reads times past midnight (GTFS only).
+    public var timeBasis = TimeBasis.clock
     /// nil: by parent for GTFS, and for a stops layer when it has the parent field.
     public var groupStops: StopGrouping?
     /// Modes to count; nil counts all.
@@ -41,7 +43,7 @@ public struct TransitRequest: IndicatorRequest {
         case gtfs, date, stops, departuresField = "departures-field", minDepartures = "min-departures"
         case parentField = "parent-field", population
         case populationField = "population-field", areas, areaID = "area-id", radius, window, minPerHour = "min-per-hour"
-        case rule, groupStops = "group-stops", modes, populationModel = "population-model"
+        case rule, timeBasis = "time-basis", groupStops = "group-stops", modes, populationModel = "population-model"
         case areaAssignment = "area-assignment", out, stopsOut = "stops-out", coverageOut = "coverage-out"
         case departuresCSV = "departures-csv", precision
     }
@@ -77,6 +79,7 @@ public struct TransitRequest: IndicatorRequest {
         try c.read(&window, .window)
         try c.read(&minPerHour, .minPerHour)
         try c.read(&rule, .rule)
+        try c.read(&timeBasis, .timeBasis)
         try c.read(&groupStops, .groupStops)
         var modeTexts: [String] = []
         try c.readList(&modeTexts, .modes, commas: true)
@@ -151,6 +154,8 @@ public struct TransitRequest: IndicatorRequest {
             guard date != nil else { throw OptionError("date", "a GTFS feed needs the date to count, YYYY-MM-DD") }
             if minDepartures != nil { throw OptionError("min-departures", "is for a stops layer; with GTFS use min-per-hour") }
             if parentField != nil { throw OptionError("parent-field", "is for a stops layer; a GTFS feed groups by parent_station") }
+        } else if timeBasis != .clock {
+            throw OptionError("time-basis", "is for a GTFS feed; a stops layer's departures are per day")
         } else {
             guard departuresField != nil else { throw OptionError("stops", "needs departures-field, the field with each stop's departures") }
             if departuresCSV != nil { throw OptionError("departures-csv", "needs a GTFS feed") }
@@ -190,6 +195,29 @@ public struct TransitRequest: IndicatorRequest {
         if let areas, let areaID { _ = try session.layer(areas).fieldIndex(areaID) }
     }
 
+    /// The indicator is defined for weekdays: a weekend date, or a weekday with fewer than 80 %
+    /// of the trips of the same weekday a week before (or after, at the start of the feed),
+    /// probably a holiday, is worth a warning.
+    static func dateWarnings(_ feed: GTFSFeed, _ date: ServiceDate) -> [String] {
+        let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        guard date.isWeekday else {
+            return ["\(date) is a \(names[date.weekday]); kollektivtrafiknära läge is defined for weekdays"]
+        }
+        let calendar = ServiceCalendar(feed: feed)
+        func trips(_ day: ServiceDate) -> Int {
+            let active = calendar.activeServices(on: day)
+            return feed.trips.reduce(0) { $0 + (active[Int($1.service)] ? 1 : 0) }
+        }
+        guard let range = calendar.dateRange else { return [] }
+        let other = [date.adding(days: -7), date.adding(days: 7)].first { range.contains($0) }
+        guard let other else { return [] }
+        let (here, there) = (trips(date), trips(other))
+        guard there > 0, Double(here) < 0.8 * Double(there) else { return [] }
+        return [
+            "\(date) has \(here) trips against \(there) on \(other), the same weekday a week \(other < date ? "before" : "after"): a holiday? The indicator describes an ordinary weekday"
+        ]
+    }
+
     public func run(in session: Session) throws -> TransitResult {
         let firstWarning = session.diagnostics.warnings.count
         var departures: StopDepartures?
@@ -197,8 +225,10 @@ public struct TransitRequest: IndicatorRequest {
         let stopLayer: Layer
         if let gtfs, let date {
             let feed = try GTFSFeed.read(path: gtfs, diagnostics: session.diagnostics)
-            let options = DepartureOptions(
+            var options = DepartureOptions(
                 date: date, window: effectiveWindow, grouping: groupStops ?? .parent, modes: modes.map(Set.init))
+            options.timeBasis = timeBasis
+            Self.dateWarnings(feed, date).forEach(session.diagnostics.warning)
             let counted = try DepartureCounter.count(feed: feed, options: options)
             stopLayer = counted.stopsLayer(rule: rule, minPerHour: effectiveMinPerHour, source: gtfs)
             departures = counted

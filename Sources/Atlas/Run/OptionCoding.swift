@@ -140,3 +140,4 @@ extension TravelMode: OptionEnum {}
 extension RoadNetworkFormat: OptionEnum {}
 extension MissingRule: OptionEnum {}
 extension LineJunctions: OptionEnum {}
+extension TimeBasis: OptionEnum {}

@@ -58,10 +58,23 @@ public enum DepartureRule: String, Sendable, CaseIterable {
     case average
 }
 
+/// How a window's clock reads a feed's times.
+public enum TimeBasis: String, Sendable, CaseIterable {
+    /// Clock time from the date's midnight: a departure at t seconds of service day D+k leaves
+    /// at t + k·24 h, so trips of D−2 … D+1 count where that instant falls in the window.
+    case clock
+    /// The GTFS reference reading: only the date's own services, times as written (as gtfs-kit counts).
+    case serviceDay = "service-day"
+
+    /// The service days (relative to the date) whose trips can leave in a window of up to 48 h.
+    var dayOffsets: [Int] { self == .clock ? [0, -1, -2, 1] : [0] }
+}
+
 public struct DepartureOptions: Sendable {
     public var date: ServiceDate
     public var window: TimeWindow
     public var grouping: StopGrouping
+    public var timeBasis: TimeBasis = .clock
     /// Nil for every mode.
     public var modes: Set<TransitMode>?
 
@@ -122,8 +135,10 @@ public struct StopDepartures: Sendable {
 /// A departure is a stop_time where boarding is allowed (`pickup_type` ≠ 1) that is not the
 /// trip's last stop (its highest `stop_sequence`). Times past 24:00:00 belong to the service
 /// day before: a departure at 25:10 of service day D−1 leaves at 01:10 on D. So for calendar
-/// date D the count takes trips running on service day D at their times, and trips running
-/// on D−1 and D−2 at their times minus 24 and 48 hours.
+/// date D the count takes trips running on service day D at their times, trips running on D−1
+/// and D−2 at their times minus 24 and 48 hours, and trips running on D+1 at their times plus
+/// 24 hours (for a window that ends after midnight): one clock from D's midnight
+/// (`TimeBasis.clock`). `TimeBasis.serviceDay` takes only D's trips at their times.
 ///
 /// Stops between timepoints often have no time (most of the Porto Alegre feed); they get
 /// one by linear interpolation in stop order between the neighbouring timed stops, rounded
@@ -143,11 +158,12 @@ public enum DepartureCounter {
             throw AtlasError(
                 file: feed.path, "the date \(date) is outside the feed's service dates (\(calendar.rangeDescription))")
         }
-        // Bit k: the service runs on service day D−k.
+        // Bit k: the service runs on service day D + dayOffsets[k].
+        let offsets = options.timeBasis.dayOffsets
         var dayMask = [UInt8](repeating: 0, count: calendar.serviceCount)
-        for back in 0..<3 {
-            for (service, active) in calendar.activeServices(on: date.adding(days: -back)).enumerated() where active {
-                dayMask[service] |= 1 << UInt8(back)
+        for (k, offset) in offsets.enumerated() {
+            for (service, active) in calendar.activeServices(on: date.adding(days: offset)).enumerated() where active {
+                dayMask[service] |= 1 << UInt8(k)
             }
         }
         var tripMask = [UInt8](repeating: 0, count: feed.trips.count)
@@ -165,7 +181,7 @@ public enum DepartureCounter {
         }
 
         let group = stopGroups(feed, options.grouping)
-        var counter = Counter(feed: feed, window: options.window, tripMask: tripMask, group: group)
+        var counter = Counter(feed: feed, window: options.window, tripMask: tripMask, group: group, dayOffsets: offsets)
         if try !counter.countTripByTrip() {
             try counter.countGathered()
         }
@@ -229,15 +245,18 @@ private struct Counter {
     let window: TimeWindow
     let tripMask: [UInt8]
     let group: [Int32]
+    /// Service day of each bit of a trip's mask, relative to the date.
+    let dayOffsets: [Int]
     let hours: Int
     var counts: [Int32]
     var periods: [Int32: FrequencyRuns] = [:]
     var times: [Int32] = []
 
-    init(feed: GTFSFeed, window: TimeWindow, tripMask: [UInt8], group: [Int32]) {
+    init(feed: GTFSFeed, window: TimeWindow, tripMask: [UInt8], group: [Int32], dayOffsets: [Int]) {
         self.feed = feed
         self.window = window
         self.tripMask = tripMask
+        self.dayOffsets = dayOffsets
         self.group = group
         hours = window.hours
         counts = [Int32](repeating: 0, count: feed.stops.count * window.hours)
@@ -368,15 +387,15 @@ private struct Counter {
     }
 
     @inline(__always) private mutating func add(_ time: Int32, _ stop: Int32, _ mask: UInt8) {
-        var back = 0
-        while back < 3 {
-            if mask & (1 << UInt8(back)) != 0 {
-                let t = Int(time) - back * 86_400
+        var k = 0
+        while k < dayOffsets.count {
+            if mask & (1 << UInt8(k)) != 0 {
+                let t = Int(time) + dayOffsets[k] * 86_400
                 if t >= window.start && t < window.end {
                     increase(Int(group[Int(stop)]) * hours + (t - window.start) / 3600, by: 1)
                 }
             }
-            back += 1
+            k += 1
         }
     }
 
@@ -385,8 +404,8 @@ private struct Counter {
     /// shifted back by the offset (and by a day for each day the service runs before the date).
     private mutating func addRuns(_ runs: FrequencyRuns, offset: Int, _ stop: Int32, _ mask: UInt8) {
         let row = Int(group[Int(stop)]) * hours
-        for back in 0..<3 where mask & (1 << UInt8(back)) != 0 {
-            let shift = back * 86_400 - offset
+        for (k, day) in dayOffsets.enumerated() where mask & (1 << UInt8(k)) != 0 {
+            let shift = -day * 86_400 - offset
             for hour in 0..<hours {
                 let from = window.start + hour * 3600
                 let to = min(from + 3600, window.end)

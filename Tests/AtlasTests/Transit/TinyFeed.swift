@@ -36,11 +36,12 @@ enum TinyFeed {
 
     static func departures(
         _ files: [String: String], date: String = "2024-03-05", window: String = "06:00-20:00",
-        grouping: StopGrouping = .none, modes: Set<TransitMode>? = nil
+        grouping: StopGrouping = .none, modes: Set<TransitMode>? = nil, timeBasis: TimeBasis = .clock
     ) throws -> StopDepartures {
         let feed = try GTFSFeed.read(path: write(files))
-        let options = DepartureOptions(
+        var options = DepartureOptions(
             date: ServiceDate(iso: date)!, window: TimeWindow(argument: window)!, grouping: grouping, modes: modes)
+        options.timeBasis = timeBasis
         return try DepartureCounter.count(feed: feed, options: options)
     }
 }
