@@ -1,9 +1,13 @@
 import Atlas
+import Foundation
 
 /// The layer reader over a CSV: point tables by lon/lat or x/y columns, SCB grid tables by rutid.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let path = FuzzInput.write(start, count, name: "input.csv")
-    FuzzInput.expectAtlasError { _ = try LayerReader.read(path: path, options: LayerOptions(crs: .sweref99TM)) }
+    let bytes = Data(bytes: start, count: count)
+    FuzzInput.expectAtlasError {
+        let table = try CSVTable.read(bytes: bytes, source: "input.csv")
+        _ = try LayerReader.layer(csv: table, options: LayerOptions(crs: .sweref99TM))
+    }
     return 0
 }

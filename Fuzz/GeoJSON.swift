@@ -1,8 +1,9 @@
 import Atlas
+import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let path = FuzzInput.write(start, count, name: "input.geojson")
-    FuzzInput.expectAtlasError { _ = try GeoJSONReader.read(path: path) }
+    let bytes = Data(bytes: start, count: count)
+    FuzzInput.expectAtlasError { _ = try GeoJSONReader.read(bytes: bytes, source: "input.geojson") }
     return 0
 }

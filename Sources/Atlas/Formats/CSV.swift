@@ -97,6 +97,11 @@ public struct CSVTable: Sendable {
         } catch {
             throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }
+        return try read(bytes: data, source: path)
+    }
+
+    /// A table from the bytes of a CSV file; `source` names it in errors and warnings.
+    public static func read(bytes data: Data, source path: String) throws -> CSVTable {
         var table = try data.withUnsafeBytes { raw in
             var bytes = raw.bindMemory(to: UInt8.self)
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }

@@ -14,6 +14,11 @@ public enum GeoJSONReader {
         } catch {
             throw AtlasError(file: path, "cannot read: \(error.localizedDescription)")
         }
+        return try read(bytes: data, source: path)
+    }
+
+    /// A layer from the bytes of a GeoJSON document; `source` names it in errors.
+    public static func read(bytes data: Data, source path: String) throws -> Layer {
         guard !data.isEmpty else { throw AtlasError(file: path, "the file is empty") }
         do {
             return try data.withUnsafeBytes { bytes in

@@ -70,3 +70,22 @@ import Testing
         #expect(empty.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }
+
+@Suite struct ReadersFromBytesTests {
+    @Test func geoJSONAndCSVReadFromBytesAsFromTheirFiles() throws {
+        let path = TestData.geoData("falun/falun_vard.geojson")
+        let fromFile = try GeoJSONReader.read(path: path)
+        let fromBytes = try GeoJSONReader.read(bytes: try Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+        #expect(fromBytes.features == fromFile.features)
+        #expect(fromBytes.fields == fromFile.fields)
+
+        let csv = Data("kod,ort,x,y\n1,Göteborg,319000,6400000\n".utf8)
+        let table = try CSVTable.read(bytes: csv, source: "orter.csv")
+        let layer = try LayerReader.layer(csv: table, options: LayerOptions(crs: .sweref99TM))
+        #expect(layer.features.count == 1)
+        #expect(layer.features[0].values[1] == .string("Göteborg"))
+        #expect(layer.features[0].geometry == .point(Coordinate(319_000, 6_400_000)))
+        let error = #expect(throws: AtlasError.self) { try GeoJSONReader.read(bytes: Data("{\"type\":".utf8), source: "cut.geojson") }
+        #expect(error?.file == "cut.geojson")
+    }
+}
