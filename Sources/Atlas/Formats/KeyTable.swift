@@ -177,3 +177,19 @@ extension StatisticsTable {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
+
+extension StatisticsTable {
+    /// The table aggregated through the key table at `path` by `aggregate`, with a warning for
+    /// the codes the key does not have.
+    func keyed(
+        _ path: String, from: String, to: String, idColumn: String, diagnostics: Diagnostics,
+        _ aggregate: (StatisticsTable, KeyTable) throws -> (table: StatisticsTable, unmapped: [String])
+    ) throws -> StatisticsTable {
+        let (table, unmapped) = try aggregate(self, try KeyTable.read(path: path, from: from, to: to))
+        if !unmapped.isEmpty {
+            diagnostics.warning(
+                "\(path): \(unmapped.count) codes of the table are not in the key and are left out (\(unmapped.prefix(5).joined(separator: ", ")))")
+        }
+        return table
+    }
+}

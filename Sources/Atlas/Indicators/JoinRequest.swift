@@ -61,13 +61,7 @@ public struct JoinRequest: IndicatorRequest {
         self.init(
             areas: try c.decode(LayerSource.self, forKey: .areas), areaID: try c.decode(String.self, forKey: .areaID),
             stats: try c.decode(String.self, forKey: .stats), statsID: try c.decode(String.self, forKey: .statsID), values: values)
-        var filterTexts: [String] = []
-        try c.readList(&filterTexts, .filters)
-        filters = try filterTexts.map { text in
-            do { return try StatisticsFilter(parsing: text) } catch let error as AtlasError {
-                throw DecodingError.dataCorruptedError(forKey: .filters, in: c, debugDescription: error.message)
-            }
-        }
+        try c.readFilters(&filters, .filters)
         try c.read(&series, .series)
         try c.read(&key, .key)
         try c.read(&keyFrom, .keyFrom)
@@ -143,12 +137,8 @@ public struct JoinRequest: IndicatorRequest {
         read.warnings.forEach(session.diagnostics.warning)
         var table = try read.filtered(filters)
         if let key, let keyFrom, let keyTo {
-            let unmapped: [String]
-            (table, unmapped) = try table.aggregated(
-                through: try KeyTable.read(path: key, from: keyFrom, to: keyTo), idColumn: statsID,
-                columns: values.map { .sum($0) })
-            if !unmapped.isEmpty {
-                session.diagnostics.warning("\(key): \(unmapped.count) codes of the table are not in the key and are left out (\(unmapped.prefix(5).joined(separator: ", ")))")
+            table = try table.keyed(key, from: keyFrom, to: keyTo, idColumn: statsID, diagnostics: session.diagnostics) {
+                try $0.aggregated(through: $1, idColumn: statsID, columns: values.map { .sum($0) })
             }
         }
         let periods: [String?] = try series.map { try table.periods($0) } ?? [nil]

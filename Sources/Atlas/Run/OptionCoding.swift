@@ -35,6 +35,18 @@ extension KeyedDecodingContainer {
         }
     }
 
+    /// `COLUMN=VALUE` filters, one or several.
+    func readFilters(_ value: inout [StatisticsFilter], _ key: Key) throws {
+        var texts: [String] = []
+        try readList(&texts, key)
+        guard contains(key) else { return }
+        value = try texts.map { text in
+            do { return try StatisticsFilter(parsing: text) } catch let error as AtlasError {
+                throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: error.message)
+            }
+        }
+    }
+
     /// A value parsed from its text, with the parser's own error as the message.
     func readParsed<T>(_ value: inout T, _ key: Key, _ parse: (String) throws -> T) throws {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return }
