@@ -166,7 +166,8 @@ public struct TransitAccess: Sendable {
         // Walking between stops and from origins to stops, within the walking limit.
         let stopSnaps = index.nearest(to: placedStops.map { stopPoints[$0]! }, in: graph, maxDistance: options.maxSnap)
         let originSnaps = index.nearest(to: placedOrigins.map { prepared.originPoints[$0]! }, in: graph, maxDistance: options.maxSnap)
-        let sources = stopSnaps.indices.filter { stopSnaps[$0] != nil }
+        // Searched in spatial order, so that successive searches share the network's cache lines.
+        let sources = Self.spatialOrder(placedStops.map { stopPoints[$0] }).map(Int.init).filter { stopSnaps[$0] != nil }
         statistics.stopsOnNetwork = sources.count
         let unsnappedStops = placedStops.count - sources.count
         if unsnappedStops > 0 {
@@ -207,12 +208,13 @@ public struct TransitAccess: Sendable {
 
         let profiles = TransitProfiles.scan(
             timetable, transfers: transfers, egress: egress,
-            options: .init(boardSlack: options.boardSlack, maxRides: options.maxRides, maxSeconds: maxSeconds))
+            options: .init(boardSlack: options.boardSlack, maxRides: options.maxRides, maxSeconds: maxSeconds),
+            layout: Self.spatialOrder(stopPoints))
         statistics.profileEntries = profiles.entryCount
         clock.lap("profile scan")
 
         let seconds = Self.travelSeconds(
-            origins: prepared.originPoints.count, minutes: minutes, direct: direct, accessOffsets: accessCounts,
+            order: Self.spatialOrder(prepared.originPoints), minutes: minutes, direct: direct, accessOffsets: accessCounts,
             accessStop: accessStop, accessSeconds: accessSeconds, profiles: profiles, boardSlack: options.boardSlack,
             maxSeconds: maxSeconds)
         let summaries = Self.summaries(seconds, minutes: minutes.count, percentiles: [50] + options.percentiles)
@@ -255,16 +257,41 @@ public struct TransitAccess: Sendable {
             stageSeconds: clock.laps)
     }
 
+    /// Indices of the points in Z order of 250 m cells (points without a position last), so
+    /// that points near each other are near each other in the order.
+    static func spatialOrder(_ points: [Coordinate?]) -> [Int32] {
+        var bounds = Bounds.empty
+        for p in points { if let p { bounds.extend(p) } }
+        func spread(_ v: UInt64) -> UInt64 {
+            var x = v & 0xFFFF_FFFF
+            x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF
+            x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF
+            x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F
+            x = (x | (x << 2)) & 0x3333_3333_3333_3333
+            x = (x | (x << 1)) & 0x5555_5555_5555_5555
+            return x
+        }
+        let keys = points.map { p -> UInt64 in
+            guard let p else { return .max }
+            let column = UInt64(max(0, min(Double(UInt32.max - 1), ((p.x - bounds.minX) / 250).rounded(.down))))
+            let row = UInt64(max(0, min(Double(UInt32.max - 1), ((p.y - bounds.minY) / 250).rounded(.down))))
+            return spread(column) | spread(row) << 1
+        }
+        return points.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.map { Int32($0) }
+    }
+
     static func labels(_ origins: Layer, idField: String?) throws -> [String] {
         guard let idField else { return origins.features.indices.map { String($0 + 1) } }
         return try origins.values(of: idField).enumerated().map { $0.element.text ?? String($0.offset + 1) }
     }
 
-    /// Per origin and minute, seconds to the nearest destination (`.infinity` beyond `maxSeconds`).
+    /// Per origin and minute, seconds to the nearest destination (`.infinity` beyond `maxSeconds`);
+    /// `order` lists every origin once, in the order they are worked through.
     static func travelSeconds(
-        origins: Int, minutes: [Int], direct: [Double], accessOffsets: [Int32], accessStop: [Int32],
+        order: [Int32], minutes: [Int], direct: [Double], accessOffsets: [Int32], accessStop: [Int32],
         accessSeconds: [Double], profiles: TransitProfiles, boardSlack: Double, maxSeconds: Double
     ) -> [Double] {
+        let origins = order.count
         let n = minutes.count
         let out = SecondsSlots(origins * n)
         let chunk = 256
@@ -274,7 +301,8 @@ public struct TransitAccess: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var arrival = [Double](repeating: .infinity, count: n)
             while let c = next.take(below: chunks) {
-                for o in c * chunk..<min((c + 1) * chunk, origins) {
+                for position in c * chunk..<min((c + 1) * chunk, origins) {
+                    let o = Int(order[position])
                     for i in 0..<n { arrival[i] = Double(minutes[i]) + direct[o] }
                     for a in Int(accessOffsets[o])..<Int(accessOffsets[o + 1]) {
                         let s = Int(accessStop[a])

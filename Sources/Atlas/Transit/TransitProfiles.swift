@@ -71,19 +71,54 @@ public struct TransitProfiles: Sendable {
     /// - Parameters:
     ///   - egress: per stop, seconds from getting off there to the nearest destination on
     ///     foot; `.infinity` when none is within walking reach.
+    ///   - layout: the stops in the order their entries are laid out in memory (nearby stops
+    ///     together, so that the stops within walking reach of one share cache lines); nil for
+    ///     index order.
     public static func scan(
-        _ timetable: TransitTimetable, transfers: StopTransfers, egress: [Double], options: Options
+        _ timetable: TransitTimetable, transfers: StopTransfers, egress: [Double], options: Options, layout: [Int32]? = nil
     ) -> TransitProfiles {
         let stopCount = timetable.stops.count
         let k = max(1, options.maxRides)
         let order = scanOrder(timetable.connections)
-        // Entries per stop while scanning: departure times (decreasing) and k arrivals each,
-        // the i-th arrival being the best with at most i + 1 rides.
-        var stopDepartures = [[Int32]](repeating: [], count: stopCount)
-        var stopArrivals = [[Double]](repeating: [], count: stopCount)
-        var trip = [Double](repeating: .infinity, count: timetable.tripInstances * k)
-        var best = [Double](repeating: .infinity, count: k)
+        // Room for one entry per boardable connection at each stop, laid out stop by stop.
+        var first = [Int](repeating: 0, count: stopCount)
+        do {
+            var capacity = [Int](repeating: 0, count: stopCount)
+            for c in timetable.connections where c.boards { capacity[Int(c.from)] += 1 }
+            var next = 0
+            for s in layout.map({ $0.map(Int.init) }) ?? Array(0..<stopCount) {
+                first[s] = next
+                next += capacity[s]
+            }
+            first.append(next)
+        }
+        let total = first[stopCount]
+        // Entries by decreasing departure; each holds k arrivals, the r-th the best with at
+        // most r + 1 rides of everything departing at or after it. Beside each departure, a
+        // lower bound of the entry's arrivals (but the last) that is cheap to reach.
+        let departures = UnsafeMutableBufferPointer<EntryHead>.allocate(capacity: max(total, 1))
+        let arrivals = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(total * k, 1))
+        defer {
+            departures.deallocate()
+            arrivals.deallocate()
+        }
+        let count = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(stopCount, 1))
+        // Per stop, the bound of its last entry, the lowest of all its entries: a dense array
+        // that rules out most stops before their entries are looked at.
+        let lowest = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(stopCount, 1))
+        lowest.initialize(repeating: .infinity)
+        let trip = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(timetable.tripInstances * k, 1))
+        let best = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
+        count.initialize(repeating: 0)
+        trip.initialize(repeating: .infinity)
+        defer {
+            count.deallocate()
+            lowest.deallocate()
+            trip.deallocate()
+            best.deallocate()
+        }
         let slack = options.boardSlack
+        let transferOffsets = transfers.offsets, transferTargets = transfers.targets, transferSeconds = transfers.seconds
 
         timetable.connections.withUnsafeBufferPointer { connections in
             for index in order {
@@ -95,14 +130,32 @@ public struct TransitProfiles: Sendable {
                     let walk = arrival + egress[Int(c.to)]
                     if walk.isFinite { for r in 0..<k where walk < best[r] { best[r] = walk } }
                     if k > 1 {
-                        for t in Int(transfers.offsets[Int(c.to)])..<Int(transfers.offsets[Int(c.to) + 1]) {
-                            let s = Int(transfers.targets[t])
-                            let ready = arrival + transfers.seconds[t] + slack
-                            guard let entry = lookup(stopDepartures[s], ready) else { continue }
-                            stopArrivals[s].withUnsafeBufferPointer { a in
-                                let row = entry * k
-                                for r in 1..<k where a[row + r - 1] < best[r] { best[r] = a[row + r - 1] }
+                        for t in Int(transferOffsets[Int(c.to)])..<Int(transferOffsets[Int(c.to) + 1]) {
+                            let s = Int(transferTargets[t])
+                            guard Double(lowest[s]) < best[1] else { continue }
+                            let n = Int(count[s])
+                            let lo = first[s]
+                            let ready = arrival + transferSeconds[t] + slack
+                            // The entry wanted departs soon after the scan's time, near the end
+                            // of the list (the part written last): gallop back from the end,
+                            // then halve. departures[a] ≥ ready > departures[b].
+                            var b = lo + n, a = b - 1, step = 1
+                            while a >= lo && Double(departures[a].departure) < ready {
+                                b = a
+                                a = a - step >= lo ? a - step : (a == lo ? lo - 1 : lo)
+                                step <<= 1
                             }
+                            // Nothing departs that late there.
+                            guard a >= lo else { continue }
+                            while b - a > 1 {
+                                let mid = (a + b) >> 1
+                                if Double(departures[mid].departure) >= ready { a = mid } else { b = mid }
+                            }
+                            // Arrivals with fewer rides are no better: nothing to gain here
+                            // unless the bound beats the best with one ride more than none.
+                            guard Double(departures[a].bound) < best[1] else { continue }
+                            let row = a * k
+                            for r in 1..<k where arrivals[row + r - 1] < best[r] { best[r] = arrivals[row + r - 1] }
                         }
                     }
                 }
@@ -114,42 +167,58 @@ public struct TransitProfiles: Sendable {
                 }
                 guard any, c.boards else { continue }
                 let s = Int(c.from)
-                if let last = stopDepartures[s].indices.last {
-                    // Each entry keeps the best of everything departing at or after it.
+                let n = Int(count[s])
+                if n > 0 {
+                    let last = first[s] + n - 1
                     var improves = false
                     for r in 0..<k {
-                        let previous = stopArrivals[s][last * k + r]
+                        let previous = arrivals[last * k + r]
                         if best[r] < previous { improves = true } else { best[r] = previous }
                     }
                     guard improves else { continue }
-                    if stopDepartures[s][last] == c.departure {
-                        for r in 0..<k { stopArrivals[s][last * k + r] = best[r] }
+                    if departures[last].departure == c.departure {
+                        for r in 0..<k { arrivals[last * k + r] = best[r] }
+                        departures[last].bound = EntryHead.bound(best[max(0, k - 2)])
+                        lowest[s] = departures[last].bound
                         continue
                     }
                 }
-                stopDepartures[s].append(c.departure)
-                stopArrivals[s].append(contentsOf: best)
+                let slot = first[s] + n
+                departures[slot] = EntryHead(departure: c.departure, bound: EntryHead.bound(best[max(0, k - 2)]))
+                for r in 0..<k { arrivals[slot * k + r] = best[r] }
+                lowest[s] = departures[slot].bound
+                count[s] = Int32(n + 1)
             }
         }
 
         // What origins need: the best with at most maxRides rides, entries that improve it only.
         var offsets = [Int32](repeating: 0, count: stopCount + 1)
-        var departures: [Int32] = []
-        var arrivals: [Double] = []
+        var kept: [Int32] = []
+        var keptArrivals: [Double] = []
         for s in 0..<stopCount {
             var previous = Double.infinity
-            for (i, departure) in stopDepartures[s].enumerated() {
-                let arrival = stopArrivals[s][i * k + k - 1]
+            for i in first[s]..<(first[s] + Int(count[s])) {
+                let arrival = arrivals[i * k + k - 1]
                 guard arrival < previous else { continue }
-                departures.append(departure)
-                arrivals.append(arrival)
+                kept.append(departures[i].departure)
+                keptArrivals.append(arrival)
                 previous = arrival
             }
-            offsets[s + 1] = Int32(departures.count)
-            stopDepartures[s] = []
-            stopArrivals[s] = []
+            offsets[s + 1] = Int32(kept.count)
         }
-        return TransitProfiles(offsets: offsets, departures: departures, arrivals: arrivals)
+        return TransitProfiles(offsets: offsets, departures: kept, arrivals: keptArrivals)
+    }
+
+    /// A profile entry's departure and, as a 32-bit float rounded down, its arrival with one
+    /// ride fewer than the most: every arrival of the entry but the last is at least that.
+    struct EntryHead {
+        var departure: Int32
+        var bound: Float
+
+        static func bound(_ arrival: Double) -> Float {
+            let f = Float(arrival)
+            return Double(f) > arrival ? f.nextDown : f
+        }
     }
 
     /// Connections by decreasing departure, then decreasing arrival, then a trip's later ride
@@ -161,17 +230,6 @@ public struct TransitProfiles: Sendable {
         }
         keys.sort(by: >)
         return keys.map { Int32(truncatingIfNeeded: $0 & 0x0FFF_FFFF) }
-    }
-
-    /// The last entry departing at or after `time` (entries decrease), nil when none does.
-    @inline(__always) static func lookup(_ departures: [Int32], _ time: Double) -> Int? {
-        var lo = 0, hi = departures.count
-        // Invariant: entries below lo depart at or after time, entries from hi on before it.
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if Double(departures[mid]) >= time { lo = mid + 1 } else { hi = mid }
-        }
-        return lo > 0 ? lo - 1 : nil
     }
 
     public var entryCount: Int { departures.count }
