@@ -103,10 +103,20 @@ public struct TransitProfiles: Sendable {
             arrivals.deallocate()
         }
         let count = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(stopCount, 1))
-        // Per stop, the bound of its last entry, the lowest of all its entries: a dense array
-        // that rules out most stops before their entries are looked at.
-        let lowest = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(stopCount, 1))
+        // Dense per-stop bounds that rule out most stops before their entries are looked at:
+        // level j holds, for the scan's time d, the lowest bound of the entries departing at or
+        // after d + lag[j]. Someone who gets off at d or later and walks w seconds is ready at
+        // d + w + slack at the earliest, so level ⌊w / 300⌋ (at most 3) bounds what they can
+        // catch. An entry enters level j when the scan reaches its departure − lag[j]; entries
+        // are made by decreasing departure, so each level follows the log of made entries.
+        let slack = options.boardSlack
+        let levels = 4
+        let lag = (0..<levels).map { slack + Double($0 * 300) }
+        let lowest = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(stopCount * levels, 1))
         lowest.initialize(repeating: .infinity)
+        let made = UnsafeMutableBufferPointer<(slot: Int32, stop: Int32)>.allocate(capacity: max(total, 1))
+        var madeCount = 0
+        var applied = [Int](repeating: 0, count: levels)
         let trip = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(timetable.tripInstances * k, 1))
         let best = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
         count.initialize(repeating: 0)
@@ -116,13 +126,24 @@ public struct TransitProfiles: Sendable {
             lowest.deallocate()
             trip.deallocate()
             best.deallocate()
+            made.deallocate()
         }
-        let slack = options.boardSlack
         let transferOffsets = transfers.offsets, transferTargets = transfers.targets, transferSeconds = transfers.seconds
 
         timetable.connections.withUnsafeBufferPointer { connections in
             for index in order {
                 let c = connections[Int(index)]
+                let now = Double(c.departure)
+                for j in 0..<levels {
+                    while applied[j] < madeCount {
+                        let m = made[applied[j]]
+                        let head = departures[Int(m.slot)]
+                        guard Double(head.departure) - lag[j] >= now else { break }
+                        let cell = Int(m.stop) * levels + j
+                        if head.bound < lowest[cell] { lowest[cell] = head.bound }
+                        applied[j] += 1
+                    }
+                }
                 let base = Int(c.trip) * k
                 for r in 0..<k { best[r] = trip[base + r] }
                 if c.alights {
@@ -132,7 +153,8 @@ public struct TransitProfiles: Sendable {
                     if k > 1 {
                         for t in Int(transferOffsets[Int(c.to)])..<Int(transferOffsets[Int(c.to) + 1]) {
                             let s = Int(transferTargets[t])
-                            guard Double(lowest[s]) < best[1] else { continue }
+                            let level = min(levels - 1, Int(transferSeconds[t] / 300))
+                            guard Double(lowest[s * levels + level]) < best[1] else { continue }
                             let n = Int(count[s])
                             let lo = first[s]
                             let ready = arrival + transferSeconds[t] + slack
@@ -179,14 +201,18 @@ public struct TransitProfiles: Sendable {
                     if departures[last].departure == c.departure {
                         for r in 0..<k { arrivals[last * k + r] = best[r] }
                         departures[last].bound = EntryHead.bound(best[max(0, k - 2)])
-                        lowest[s] = departures[last].bound
+                        // Levels the entry has entered already (with no slack, at once) learn the lower bound.
+                        for j in 0..<levels where now - lag[j] >= now {
+                            lowest[s * levels + j] = min(lowest[s * levels + j], departures[last].bound)
+                        }
                         continue
                     }
                 }
                 let slot = first[s] + n
                 departures[slot] = EntryHead(departure: c.departure, bound: EntryHead.bound(best[max(0, k - 2)]))
                 for r in 0..<k { arrivals[slot * k + r] = best[r] }
-                lowest[s] = departures[slot].bound
+                made[madeCount] = (Int32(slot), Int32(s))
+                madeCount += 1
                 count[s] = Int32(n + 1)
             }
         }
