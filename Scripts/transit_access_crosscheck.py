@@ -216,6 +216,7 @@ def main():
     ap.add_argument("--max-rides", type=int, default=8)
     ap.add_argument("--max-minutes", type=float, default=120.0)
     ap.add_argument("--hospitals", action="store_true", help="the two hospitals of poa_points_of_interest.csv as destinations")
+    ap.add_argument("--show", type=int, default=0, help="print this many sampled origins' minutes per departure minute")
     ap.add_argument("--time", action="store_true", help="print the seconds per query of the search alone, last")
     args = ap.parse_args()
 
@@ -357,6 +358,8 @@ def main():
     for m in mismatched[:5]:
         print("  mismatch:", m)
     print(f"minutes difference: max {diffs.max():.6f}, mean {diffs.mean():.6f}, above 0.01: {(diffs > 0.01).sum()}")
+    for o in sample[: args.show]:
+        print(f"  {hexes[o]['properties']['id']}: " + " ".join("-" if e == INF else f"{e / 60:.4f}" for e in expected[o]))
     ok = not mismatched and diffs.max() <= 0.01
     print("agree" if ok else "DISAGREE")
     if args.time:

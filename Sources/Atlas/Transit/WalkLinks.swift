@@ -103,6 +103,9 @@ struct WalkLinks {
         mutating func run(
             from source: NetworkSnap, graph: RoadGraph, attachments: Attachments, limit: Double, secondsPerMetre: Double
         ) -> [(point: Int32, seconds: Double)] {
+            // A radix queue hands out keys in order only above the last one it handed out: a
+            // search starts with a fresh one.
+            queue = RadixQueue()
             let s = Int(source.segment)
             let off = source.distance * secondsPerMetre
             // The source is reached from the segment's start going forward, from its end going back.
