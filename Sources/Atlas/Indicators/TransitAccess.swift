@@ -88,7 +88,7 @@ public struct TransitAccess: Sendable {
         /// Walking all the way: each origin's time on foot to the nearest destination.
         public var walk: NearestFacilityResult
         public var statistics: Statistics
-        /// Wall time of each step: timetable, walking links, profile scan, origins.
+        /// Wall time of each step: inputs, timetable, walking links, profile scan, origins, layers.
         public var stageSeconds: [(stage: String, seconds: Double)]
     }
 
@@ -101,8 +101,16 @@ public struct TransitAccess: Sendable {
         let minutes = options.minutes
         let maxSeconds = options.maxMinutes * 60
         let latest = (minutes.last ?? options.window.start) + Int(maxSeconds.rounded(.up))
+        // The scan orders connections by one 64-bit key: times below 2^18 s, indices below 2^28.
+        guard latest < 1 << 18 else {
+            throw AtlasError("the window and max-minutes reach past 72:00 (\(latest) s); they must end before")
+        }
+        let prepared = try PreparedInputs(inputs, crs: crs, session: session)
+        // The car's cells are matched before the long steps, so that a mismatch stops the run early.
+        let carMinutes = try carCells.map { try Self.carMinutes($0, inputs: inputs, prepared: prepared, session: session) }
+        clock.lap("inputs")
         let timetable = try TransitTimetable.read(feeds: feeds, date: options.date, earliest: options.window.start, latest: latest)
-        guard timetable.connections.count < 1 << 28, latest < 1 << 18 else {
+        guard timetable.connections.count < 1 << 28 else {
             throw AtlasError("the timetable has \(timetable.connections.count) connections in the window; at most 2^28 are supported")
         }
         var statistics = Statistics()
@@ -115,7 +123,6 @@ public struct TransitAccess: Sendable {
         }
         clock.lap("timetable")
 
-        let prepared = try PreparedInputs(inputs, crs: crs, session: session)
         let secondsPerMetre = 3.6 / options.walkSpeed
         let walkLimit = options.maxWalk * 60
 
@@ -200,7 +207,7 @@ public struct TransitAccess: Sendable {
                 fill[o] += 1
             }
         }
-        statistics.transfers = transferPairs.count
+        statistics.transfers = transferPairs.reduce(0) { $0 + ($1.from != $1.to ? 1 : 0) }
         statistics.accessLinks = accessStop.count
         let transfers = StopTransfers(stopCount: timetable.stops.count, pairs: transferPairs)
         transferPairs = []
@@ -228,7 +235,6 @@ public struct TransitAccess: Sendable {
         }
 
         let median = summaries.map { $0[0] }
-        let carMinutes = try carCells.map { try Self.carMinutes($0, inputs: inputs, prepared: prepared, session: session) }
         var ratio: [Double?] = []
         if let carMinutes {
             ratio = zip(median, carMinutes).map { transit, car in
