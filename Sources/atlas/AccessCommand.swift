@@ -12,6 +12,12 @@ struct AccessCommand: ParsableCommand {
             least --min-component nodes; one search from all destinations gives each origin its minutes to the \
             nearest one. Per area: \(propertiesHelp(HealthcareAccess().summarySchema)) Per cell \
             (--cells-out): \(propertiesHelp(HealthcareAccess.cellSchema))
+
+            --mode transit: by public transport and on foot, for every minute of --departure-window \
+            on --date, over the GTFS feeds (--gtfs, repeatable) and the walk network (--network, OSM \
+            walk profile or a line layer walked both ways). Per cell: \(propertiesHelp(TransitAccess.helpCellSchema)) \
+            With --compare-car (a cells layer of a car run on the same origins), per area also: \
+            \(propertiesHelp(TransitAccess.helpAreaRatio))
             """
     )
 
@@ -45,8 +51,8 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Id field of the areas.")
     var areaId: String?
 
-    @Option(help: "Travel mode: car, bike or walk.")
-    var mode = TravelMode.car
+    @Option(help: "Travel mode: car, bike, walk or transit.")
+    var mode = AccessMode.car
 
     @Option(help: "Comma-separated thresholds in minutes.")
     var thresholds: String = "5,10,30"
@@ -96,6 +102,39 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Decimals of the output coordinates.")
     var precision: Int = 6
 
+    @Option(help: "Transit: a GTFS feed (zip or folder); repeat for several feeds.")
+    var gtfs: [String] = []
+
+    @Option(help: "Transit: the date of travel, YYYY-MM-DD.")
+    var date: ServiceDate?
+
+    @Option(help: "Transit: departure minutes HH:MM-HH:MM, the start included, the end excluded (up to 48:00).")
+    var departureWindow: TimeWindow?
+
+    @Option(help: "Transit: comma-separated percentiles (1–99) of the travel time over the window's minutes.")
+    var percentiles: String = "25,50,75"
+
+    @Option(help: "Transit: walking speed in km/h, on the network and off it.")
+    var walkSpeed: Double = 5
+
+    @Option(help: "Transit: longest walk in minutes to, between and from stops.")
+    var maxWalk: Double = 20
+
+    @Option(help: "Transit: seconds between arriving at a stop and the earliest departure one may board.")
+    var boardSlack: Double = 60
+
+    @Option(help: "Transit: most boardings in one journey.")
+    var maxRides: Int = 8
+
+    @Option(help: "Transit: minutes after departure beyond which a destination counts as unreachable.")
+    var maxMinutes: Double = 120
+
+    @Option(help: "Transit: the cells layer of a car run on the same origins; adds ratio_to_car (restidskvot).")
+    var compareCar: String?
+
+    @Option(help: "Transit: output CSV of the minutes per origin (rows) and departure minute (columns).")
+    var minutesCsv: String?
+
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -130,6 +169,22 @@ struct AccessCommand: ParsableCommand {
         request.cellsOut = cellsOut
         request.isochronesOut = isochronesOut
         request.precision = precision
+        request.gtfs = gtfs
+        request.date = date
+        request.departureWindow = departureWindow
+        request.percentiles = try percentiles.split(separator: ",").map { text in
+            guard let p = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--percentiles must be whole numbers separated by commas, e.g. 25,50,75; '\(text)' is not a number")
+            }
+            return p
+        }
+        request.walkSpeed = walkSpeed
+        request.maxWalk = maxWalk
+        request.boardSlack = boardSlack
+        request.maxRides = maxRides
+        request.maxMinutes = maxMinutes
+        request.compareCar = try reading.source(compareCar)
+        request.minutesCSV = minutesCsv
         return request
     }
 
@@ -139,6 +194,13 @@ struct AccessCommand: ParsableCommand {
             // One line, stable wording: Scripts/bench_access.sh reads these figures.
             func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
             let step = Dictionary(uniqueKeysWithValues: result.stageSeconds.map { ($0.stage, $0.seconds) })
+            if let transit = result.transit {
+                let stages = transit.outputs.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
+                session.diagnostics.info(
+                    "timing: feeds \(s(step["feeds"] ?? 0)), network \(s(step["network"] ?? 0)), layers \(s(step["layers"] ?? 0)), "
+                        + "indicator \(s(step["indicator"] ?? 0)) (\(stages)), writing \(s(writing))")
+                return
+            }
             let search = result.outputs.result.stageSeconds
             let stages = search.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
             let nearest = search.reduce(0) { $0 + $1.seconds }

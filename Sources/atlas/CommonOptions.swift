@@ -79,6 +79,7 @@ extension DepartureRule: ExpressibleByArgument {}
 extension PopulationModel: ExpressibleByArgument {}
 extension AreaAssignment: ExpressibleByArgument {}
 extension TravelMode: ExpressibleByArgument {}
+extension AccessMode: ExpressibleByArgument {}
 extension RoadNetworkFormat: ExpressibleByArgument {}
 extension MissingRule: ExpressibleByArgument {}
 extension LineJunctions: ExpressibleByArgument {}

@@ -68,6 +68,18 @@ import Atlas
             outputs: [("--out", "access.geojson"), ("--cells-out", "cells.geojson")])
     }
 
+    @Test func transitAccessFromTheCommandLineAndFromAProjectIsTheSame() throws {
+        let poa = Self.geoData + "/porto-alegre/"
+        let pairs = [
+            ("mode", "transit"), ("gtfs", poa + "poa_eptc.zip"), ("date", "2019-05-15"), ("departure-window", "12:00-12:05"),
+            ("max-walk", "5"), ("network", poa + "poa_osm.pbf"), ("destinations", poa + "poa_healthcare.geojson"),
+            ("origins", poa + "poa_hexgrid.geojson"), ("population-field", "population"), ("percentiles", "10,90"),
+        ]
+        try compare(
+            indicator: "access", flags: pairs.flatMap { ["--" + $0.0, $0.1] }, options: pairs,
+            outputs: [("--out", "areas.geojson"), ("--minutes-csv", "minutes.csv")])
+    }
+
     /// `"atlas:run"` of a written layer, decoded.
     static func provenance(_ path: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -71,11 +71,41 @@ import Testing
         let cells = try Self.checkRFC7946(folder + "/access_poa_cells.geojson", properties: ["minutes", "nearest_id"])
         #expect(cells.count == 1227)
 
+        let transitAreas = try Self.checkRFC7946(
+            folder + "/access_transit_poa_districts.geojson",
+            properties: ["district", "population", "mean_minutes", "median_minutes", "share_within_15", "share_within_60", "ratio_to_car"])
+        #expect(transitAreas.count == 44)
+        let transitCells = try Self.checkRFC7946(
+            folder + "/access_transit_poa_cells.geojson", properties: ["minutes", "minutes_p25", "minutes_p50", "minutes_p75", "ratio_to_car"])
+        #expect(transitCells.count == 1227)
+        // The restidskvot recomputed from the two cells layers: transit minutes / car minutes,
+        // matched by hexagon id; null exactly where either is missing.
+        var carMinutes: [String: Double] = [:]
+        for cell in cells { if let id = cell["id"] as? String, let m = cell["minutes"] as? Double { carMinutes[id] = m } }
+        var compared = 0
+        for cell in transitCells {
+            let id = cell["id"] as? String ?? ""
+            let transit = cell["minutes"] as? Double, car = carMinutes[id]
+            guard let transit, let car, car > 0 else {
+                #expect(cell["ratio_to_car"] is NSNull, "\(id)")
+                continue
+            }
+            let ratio = try #require(cell["ratio_to_car"] as? Double)
+            #expect(abs(ratio - transit / car) < 1e-9 * ratio, "\(id)")
+            // The median is the 30th of the 60 minutes, between the 25th and 75th percentiles.
+            #expect((cell["minutes_p25"] as? Double ?? .infinity) <= transit)
+            #expect(transit <= (cell["minutes_p75"] as? Double ?? .infinity))
+            compared += 1
+        }
+        #expect(compared > 1000)
+
         let report = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
-        // One map per indicator, and the county series as a trend chart with a sparkline per county.
-        #expect(report.components(separatedBy: "class=\"map\"").count - 1 == 3)
+        // One map per indicator (four with public transport), and the county series as a trend
+        // chart with a sparkline per county.
+        #expect(report.components(separatedBy: "class=\"map\"").count - 1 == 4)
         #expect(report.components(separatedBy: "<svg class=\"spark\"").count - 1 == 21)
         #expect(report.components(separatedBy: "class=\"trend\"").count - 1 == 1)
+        #expect(report.contains("Restidskvot"))
         #expect(report.contains("Södermanlands län"))
         #expect(!report.contains("http://") || !report.contains("<script src"))
     }
@@ -86,7 +116,10 @@ import Testing
         let fixedTime = ["SOURCE_DATE_EPOCH": "1764547200"]
         #expect(try CLI.run(["demo", "--out", a, "--quiet"], environment: fixedTime).status == 0)
         #expect(try CLI.run(["demo", "--out", b, "--quiet"], environment: fixedTime).status == 0)
-        for name in ["lowincome_lan", "transit_falun_deso", "transit_falun_stops", "access_poa_districts", "access_poa_cells"] {
+        for name in [
+            "lowincome_lan", "transit_falun_deso", "transit_falun_stops", "access_poa_districts", "access_poa_cells",
+            "access_transit_poa_districts", "access_transit_poa_cells",
+        ] {
             let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name).geojson"))
             let y = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name).geojson"))
             #expect(x == y, "\(name) differs between runs")
@@ -104,6 +137,8 @@ import Testing
             .replacingOccurrences(of: "poa_roads: porto-alegre/", with: "poa_roads: \(geoData)/porto-alegre/")
             .replacingOccurrences(of: "poa_hexagons: porto-alegre/", with: "poa_hexagons: \(geoData)/porto-alegre/")
             .replacingOccurrences(of: "poa_healthcare: porto-alegre/", with: "poa_healthcare: \(geoData)/porto-alegre/")
+            .replacingOccurrences(of: "poa_buses: porto-alegre/", with: "poa_buses: \(geoData)/porto-alegre/")
+            .replacingOccurrences(of: "poa_metro: porto-alegre/", with: "poa_metro: \(geoData)/porto-alegre/")
 
         let unknownKey = folder + "/unknown.yml"
         try absolute.replacingOccurrences(of: "language: sv", with: "language: sv\ncolour: red").write(toFile: unknownKey, atomically: true, encoding: .utf8)

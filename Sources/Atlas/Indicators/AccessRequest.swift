@@ -1,7 +1,8 @@
 import Foundation
 
 /// A run of indicator 3, travel time to the nearest destination over a road network
-/// (`atlas access`): the PIPOS / Tillväxtanalys method for healthcare.
+/// (`atlas access`): the PIPOS / Tillväxtanalys method for healthcare; with `mode` transit, by
+/// public transport and on foot over a departure window (`TransitAccess`).
 public struct AccessRequest: IndicatorRequest {
     public static let indicator = "access"
 
@@ -18,7 +19,7 @@ public struct AccessRequest: IndicatorRequest {
     public var originID: String?
     public var areas: LayerSource?
     public var areaID: String?
-    public var mode = TravelMode.car
+    public var mode = AccessMode.car
     public var thresholds: [Double] = [5, 10, 30]
     public var maxSnap = 1000.0
     public var accessSpeed = 5.0
@@ -36,6 +37,25 @@ public struct AccessRequest: IndicatorRequest {
     public var cellsOut: String?
     public var isochronesOut: String?
     public var precision = 6
+    /// Mode transit: the GTFS feeds (zip or folder), the date and the departure window.
+    public var gtfs: [String] = []
+    public var date: ServiceDate?
+    public var departureWindow: TimeWindow?
+    /// Mode transit: percentiles of the travel time over the window's minutes, whole numbers 1–99.
+    public var percentiles: [Double] = [25, 50, 75]
+    /// Mode transit: km/h on foot, on the network and off it.
+    public var walkSpeed = 5.0
+    /// Mode transit: minutes of each walk to, between and from stops.
+    public var maxWalk = 20.0
+    /// Mode transit: seconds from arriving at a stop to the earliest departure one may board.
+    public var boardSlack = 60.0
+    public var maxRides = 8
+    /// Mode transit: minutes after the departure minute beyond which nothing counts as reached.
+    public var maxMinutes = 120.0
+    /// Mode transit: the cells layer of a car run on the same origins, for the restidskvot.
+    public var compareCar: LayerSource?
+    /// Mode transit: a CSV of the minutes per origin and departure minute.
+    public var minutesCSV: String?
 
     public init(network: LayerSource, destinations: LayerSource, origins: LayerSource, populationField: String) {
         self.network = network
@@ -53,17 +73,33 @@ public struct AccessRequest: IndicatorRequest {
         case onewayField = "oneway-field", onewayValues = "oneway-values", snapTolerance = "snap-tolerance"
         case lineJunctions = "line-junctions"
         case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision
+        case gtfs, date, departureWindow = "departure-window", percentiles, walkSpeed = "walk-speed"
+        case maxWalk = "max-walk", boardSlack = "board-slack", maxRides = "max-rides", maxMinutes = "max-minutes"
+        case compareCar = "compare-car", minutesCSV = "minutes-csv"
     }
 
+    /// Options only a transit run reads, and options only the road modes read.
+    static let transitKeys: Set<CodingKeys> = [.gtfs, .date, .departureWindow, .percentiles, .walkSpeed, .maxWalk, .boardSlack, .maxRides, .maxMinutes, .compareCar, .minutesCSV]
+    static let roadKeys: Set<CodingKeys> = [.accessSpeed, .speedField, .defaultSpeed, .onewayField, .onewayValues]
+
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
-    public static let outputNames: Set<String> = ["out", "cells-out", "isochrones-out"]
-    public static let inputNames: Set<String> = ["network", "destinations", "origins", "areas"]
+    public static let outputNames: Set<String> = ["out", "cells-out", "isochrones-out", "minutes-csv"]
+    public static let inputNames: Set<String> = ["network", "destinations", "origins", "areas", "gtfs", "compare-car"]
+    public static let fileInputNames: Set<String> = ["gtfs"]
+    public static let derivedInputNames: Set<String> = ["compare-car"]
+
+    public func placingInputs(_ place: (_ option: String, _ path: String) throws -> String) rethrows -> Self {
+        var copy = self
+        if let compareCar { copy.compareCar = LayerSource(try place("compare-car", compareCar.path), options: compareCar.options) }
+        return copy
+    }
 
     public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
         var copy = self
         copy.out = try out.map(place)
         copy.cellsOut = try cellsOut.map(place)
         copy.isochronesOut = try isochronesOut.map(place)
+        copy.minutesCSV = try minutesCSV.map(place)
         return copy
     }
 
@@ -96,15 +132,71 @@ public struct AccessRequest: IndicatorRequest {
         try c.read(&cellsOut, .cellsOut)
         try c.read(&isochronesOut, .isochronesOut)
         try c.read(&precision, .precision)
+        try c.readList(&gtfs, .gtfs)
+        try c.read(&date, .date)
+        try c.read(&departureWindow, .departureWindow)
+        try c.readNumbers(&percentiles, .percentiles)
+        try c.read(&walkSpeed, .walkSpeed)
+        try c.read(&maxWalk, .maxWalk)
+        try c.read(&boardSlack, .boardSlack)
+        try c.read(&maxRides, .maxRides)
+        try c.read(&maxMinutes, .maxMinutes)
+        try c.read(&compareCar, .compareCar)
+        try c.read(&minutesCSV, .minutesCSV)
+    }
+
+    /// Every option with its value, except those the run's mode does not read.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let skipped = mode == .transit ? Self.roadKeys : Self.transitKeys
+        func put<T: Encodable>(_ value: T?, _ key: CodingKeys) throws {
+            guard !skipped.contains(key), let value else { return }
+            try c.encode(value, forKey: key)
+        }
+        try put(network, .network)
+        try put(networkFormat, .networkFormat)
+        try put(destinations, .destinations)
+        try put(destinationID, .destinationID)
+        try put(destinationFilter, .destinationFilter)
+        try put(origins, .origins)
+        try put(populationField, .populationField)
+        try put(originID, .originID)
+        try put(areas, .areas)
+        try put(areaID, .areaID)
+        try put(mode, .mode)
+        try put(thresholds, .thresholds)
+        try put(maxSnap, .maxSnap)
+        try put(accessSpeed, .accessSpeed)
+        try put(speedField, .speedField)
+        try put(defaultSpeed, .defaultSpeed)
+        try put(onewayField, .onewayField)
+        try put(onewayValues, .onewayValues)
+        try put(snapTolerance, .snapTolerance)
+        try put(out, .out)
+        try put(cellsOut, .cellsOut)
+        try put(isochronesOut, .isochronesOut)
+        try put(precision, .precision)
+        // Feeds by file name, as layers are: provenance records inputs by name and fingerprint.
+        try put(gtfs.map { URL(fileURLWithPath: $0).lastPathComponent }, .gtfs)
+        try put(date, .date)
+        try put(departureWindow, .departureWindow)
+        try put(percentiles, .percentiles)
+        try put(walkSpeed, .walkSpeed)
+        try put(maxWalk, .maxWalk)
+        try put(boardSlack, .boardSlack)
+        try put(maxRides, .maxRides)
+        try put(maxMinutes, .maxMinutes)
+        try put(compareCar, .compareCar)
     }
 
     public var outputs: [(role: String, path: String)] {
-        [("areas", out), ("cells", cellsOut), ("isochrones", isochronesOut)].compactMap { role, path in path.map { (role, $0) } }
+        [("areas", out), ("cells", cellsOut), ("isochrones", isochronesOut), ("minutes", minutesCSV)].compactMap { role, path in path.map { (role, $0) } }
     }
 
     public var inputPaths: [(option: String, path: String)] {
         [("network", network.path), ("destinations", destinations.path), ("origins", origins.path)]
             + (areas.map { [("areas", $0.path)] } ?? [])
+            + (mode == .transit ? gtfs.map { ("gtfs", $0) } + (compareCar.map { [("compare-car", $0.path)] } ?? []) : [])
     }
 
     public var format: RoadNetworkFormat { networkFormat ?? RoadNetworkFormat.guess(path: network.path) }
@@ -121,12 +213,25 @@ public struct AccessRequest: IndicatorRequest {
         if backwardSpeedField != nil && speedField == nil { throw OptionError("backward-speed-field", "needs speed-field, the speed along the line") }
         guard (onewayField == nil) == (onewayValues == nil) else { throw OptionError("oneway-field", "oneway-field and oneway-values go together") }
         if areas != nil && areaID == nil { throw OptionError("areas", "needs area-id, the id field of the areas") }
-        if out == nil && cellsOut == nil && isochronesOut == nil { throw OptionError("out", "give out, cells-out or isochrones-out") }
+        if out == nil && cellsOut == nil && isochronesOut == nil && minutesCSV == nil {
+            throw OptionError("out", "give out, cells-out, isochrones-out or minutes-csv")
+        }
+        if let minutesCSV { try OutputPath.checkNotFolder(minutesCSV, option: "minutes-csv") }
         try OutputPath.check(precision: precision)
         for (option, path) in [("out", out), ("cells-out", cellsOut), ("isochrones-out", isochronesOut)] {
             if let path { try OutputPath.checkLayer(path, option: option) }
         }
         let filter = try destinationFilterValue()
+        if mode == .transit {
+            try validateTransit(in: session)
+        } else {
+            for (option, given) in [
+                ("gtfs", !gtfs.isEmpty), ("date", date != nil), ("departure-window", departureWindow != nil),
+                ("compare-car", compareCar != nil), ("minutes-csv", minutesCSV != nil),
+            ] where given {
+                throw OptionError(option, "is for mode transit")
+            }
+        }
 
         switch format {
         case .pbf:
@@ -164,6 +269,7 @@ public struct AccessRequest: IndicatorRequest {
     }
 
     public func run(in session: Session) throws -> AccessResult {
+        if mode == .transit { return try runTransit(in: session) }
         let firstWarning = session.diagnostics.warnings.count
         var seconds: [(stage: String, seconds: Double)] = []
         var started = Date()
@@ -174,10 +280,10 @@ public struct AccessRequest: IndicatorRequest {
         let graph: RoadGraph
         switch format {
         case .pbf:
-            graph = try RoadGraph.openStreetMap(path: network.path, mode: mode, session: session)
+            graph = try RoadGraph.openStreetMap(path: network.path, mode: mode.travelMode, session: session)
         case .lines:
             let options = LineNetworkOptions(
-                mode: mode, speedField: speedField, backwardSpeedField: backwardSpeedField, defaultSpeed: defaultSpeed,
+                mode: mode.travelMode, speedField: speedField, backwardSpeedField: backwardSpeedField, defaultSpeed: defaultSpeed,
                 oneway: try onewayRule(), snapTolerance: snapTolerance, junctions: lineJunctions)
             graph = try RoadGraph.lineLayer(try session.layer(network), options: options, session: session)
         }
@@ -206,8 +312,11 @@ public struct AccessResult: IndicatorResult {
     public var provenance: Provenance
     /// Seconds per step: reading the network, reading the layers, the indicator.
     public var stageSeconds: [(stage: String, seconds: Double)]
+    /// A transit run's outputs (`outputs` then holds its walk-only search).
+    public var transit: TransitRun?
 
     public var layers: [IndicatorLayer] {
+        if let transit { return transit.layers(areaID: areaID, provenance: provenance) }
         var layers = [
             IndicatorLayer(
                 role: "areas", layer: outputs.areas, schema: schema.summarySchema, primary: "mean_minutes", idField: areaID ?? "area",
@@ -221,4 +330,10 @@ public struct AccessResult: IndicatorResult {
     }
 
     public var summary: [String] { [] }
+
+    public func writeOther(role: String, to path: String) throws -> Bool {
+        guard role == "minutes", let transit else { return false }
+        try transit.outputs.writeMinutesCSV(to: path)
+        return true
+    }
 }

@@ -274,7 +274,7 @@ public struct HealthcareAccess: Sendable {
         return out
     }
 
-    private func isochroneLayer(cells: Layer, minutes: [Double?], population: [Double], context: GEOSContext) throws -> Layer {
+    func isochroneLayer(cells: Layer, minutes: [Double?], population: [Double], context: GEOSContext) throws -> Layer {
         var features: [Feature] = []
         for t in thresholds {
             var parts: [GEOSGeometry] = []

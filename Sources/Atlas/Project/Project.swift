@@ -23,6 +23,8 @@ public struct Project: Sendable {
         public var request: any IndicatorRequest
         public var section: Section?
         public var line: Int
+        /// Options that read an earlier run's output: option → the output's name in the output folder.
+        public var derivedInputs: [String: String] = [:]
 
         public var indicator: String { type(of: request).indicator }
     }
@@ -199,6 +201,7 @@ private struct ProjectParser {
     func runs(_ node: Node, inputs: [Project.Input]) throws -> [Project.Run] {
         guard case .sequence(let sequence) = node else { throw error(node, "runs must be a list") }
         var names: Set<String> = []
+        var earlierOutputs: Set<String> = []
         return try sequence.map { item in
             var name = "", indicator = "", out = "", optionsNode: Node?, section: Project.Section?
             for (key, value) in try mapping(item, "a run", allowed: ["name", "indicator", "out", "options", "report"]) {
@@ -216,8 +219,14 @@ private struct ProjectParser {
                 throw error(item, "run '\(name)': indicator must be one of \(Project.indicators.joined(separator: ", "))")
             }
             guard !out.isEmpty else { throw error(item, "run '\(name)' needs an out file") }
-            let request = try decode(type, optionsNode ?? Node.mapping(Node.Mapping([])), run: name, out: out, inputs: inputs, at: item)
-            return Project.Run(name: name, request: request, section: section, line: item.mark?.line ?? 0)
+            var derived: [String: String] = [:]
+            let request = try decode(
+                type, optionsNode ?? Node.mapping(Node.Mapping([])), run: name, out: out, inputs: inputs, at: item,
+                earlierOutputs: earlierOutputs, derived: &derived)
+            for (_, path) in request.outputs {
+                if let relative = try? ProjectRunner.relativeOutput(path, run: name, file: self.path) { earlierOutputs.insert(relative) }
+            }
+            return Project.Run(name: name, request: request, section: section, line: item.mark?.line ?? 0, derivedInputs: derived)
         }
     }
 
@@ -227,9 +236,11 @@ private struct ProjectParser {
     static let readingOptions = ["crs", "x", "y", "rutid", "cell-size"]
 
     /// The run's options as its request: names of inputs become their files (with the input's
-    /// CRS and id field), other paths are taken relative to the project file.
+    /// CRS and id field), other paths are taken relative to the project file; an option that may
+    /// read another run's output and names one written by an earlier run is noted in `derived`.
     func decode<Request: IndicatorRequest>(
-        _ type: Request.Type, _ node: Node, run: String, out: String, inputs: [Project.Input], at item: Node
+        _ type: Request.Type, _ node: Node, run: String, out: String, inputs: [Project.Input], at item: Node,
+        earlierOutputs: Set<String> = [], derived: inout [String: String]
     ) throws -> Request {
         guard case .mapping(let entries) = node else { throw error(node, "run '\(run)': options must be a mapping") }
         let known = Set(Request.optionNames).subtracting(Request.outputNames.intersection(["out"]))
@@ -250,11 +261,27 @@ private struct ProjectParser {
 
         var decoded: [(Node, Node)] = [(Node("out"), Node(out))]
         for (name, keyNode, value) in options where !Self.readingOptions.contains(name) {
+            // Several files (GTFS feeds): each an input's name or a path.
+            if Request.fileInputNames.contains(name), case .sequence(let items) = value {
+                let paths = try items.map { item -> Node in
+                    guard case .scalar(let scalar) = item else { throw error(item, "run '\(run)': \(name) must list files") }
+                    return Node(inputs.first { $0.name == scalar.string }?.path ?? resolve(scalar.string))
+                }
+                decoded.append((Node(name), .sequence(Node.Sequence(paths))))
+                continue
+            }
             guard Request.inputNames.contains(name), case .scalar(let scalar) = value else {
                 decoded.append((keyNode, value))
                 continue
             }
             let input = inputs.first { $0.name == scalar.string }
+            if input == nil, Request.derivedInputNames.contains(name),
+                let relative = try? ProjectRunner.relativeOutput(scalar.string, run: run, file: self.path), earlierOutputs.contains(relative)
+            {
+                derived[name] = relative
+                decoded.append((Node(name), Node(relative)))
+                continue
+            }
             let path = input?.path ?? resolve(scalar.string)
             if Request.fileInputNames.contains(name) {
                 decoded.append((Node(name), Node(path)))

@@ -35,8 +35,12 @@ public struct ProjectRunner {
                 finalNames.append(relative)
                 return staging.appendingPathComponent(relative).path
             }
+            // A run reading an earlier run's output reads it where that run stages it.
+            .placingInputs { option, path in run.derivedInputs[option].map { staging.appendingPathComponent($0).path } ?? path }
             return (run, request)
         }
+        session.plannedOutputs = Set(finalNames.map { staging.appendingPathComponent($0).path })
+        defer { session.plannedOutputs = [] }
         let reportName = try project.report.map { try Self.relativeOutput($0.out, run: "report", file: project.file) }
         for (run, request) in runs {
             do { try request.validate(in: session) } catch let error as OptionError {

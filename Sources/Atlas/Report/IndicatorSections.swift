@@ -108,6 +108,10 @@ extension ReportSection {
             return try transitProximity(
                 layer: layer, idField: idField, nameField: nameField, language: language, classing: classing,
                 title: title, definition: definition, sources: sources, label: label, valueField: field)
+        case "ratio_to_car":
+            return try restidskvot(
+                layer: layer, idField: idField, nameField: nameField, language: language, classing: classing,
+                title: title, definition: definition, sources: sources)
         case "mean_minutes":
             return try healthcareAccess(
                 layer: layer, idField: idField, nameField: nameField, language: language, classing: classing,
@@ -122,7 +126,7 @@ extension ReportSection {
         }
     }
 
-    private static func has(_ layer: Layer, _ field: String) -> Bool {
+    static func has(_ layer: Layer, _ field: String) -> Bool {
         layer.fields.contains { $0.name == field }
     }
 

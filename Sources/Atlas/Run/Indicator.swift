@@ -30,6 +30,11 @@ public protocol IndicatorRequest: Codable, Sendable {
     var precision: Int { get }
     /// The same request with every output path passed through `place`.
     func placingOutputs(_ place: (String) throws -> String) rethrows -> Self
+    /// Input keys that may name another run's output in a project file (the car cells a
+    /// transit run compares with).
+    static var derivedInputNames: Set<String> { get }
+    /// The same request with the paths of `derivedInputNames` passed through `place`.
+    func placingInputs(_ place: (_ option: String, _ path: String) throws -> String) rethrows -> Self
 }
 
 /// What a run produced: its layers by role, and anything else the caller may print.
@@ -192,6 +197,8 @@ public struct Provenance: Sendable {
 
 extension IndicatorRequest {
     public static var fileInputNames: Set<String> { [] }
+    public static var derivedInputNames: Set<String> { [] }
+    public func placingInputs(_ place: (_ option: String, _ path: String) throws -> String) rethrows -> Self { self }
 
     /// Writes every output the request names; returns a summary line per file, naming it as
     /// `shown` says (a build names the file where it will end up, not where it is staged).

@@ -11,6 +11,9 @@ public final class Session {
     public let proj: PROJContext
     /// The time written into provenance; fixed by `SOURCE_DATE_EPOCH` for reproducible outputs.
     public let startedAt: Date
+    /// Files that runs of the same build will write before they are read (a project's run
+    /// reading an earlier run's output): validation checks their options but cannot open them yet.
+    public var plannedOutputs: Set<String> = []
 
     private var transformers: [CRSPair: Transformer] = [:]
     private var layers: [LayerSource: Layer] = [:]

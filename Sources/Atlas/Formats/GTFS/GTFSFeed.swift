@@ -79,6 +79,8 @@ public struct GTFSStopTime: Sendable {
     public var departure: Int32
     public var pickupType: UInt8
     public var record: Int
+    /// 1 where riders may not get off (`drop_off_type`).
+    public var dropOffType: UInt8 = 0
 }
 
 /// A GTFS feed (zip or folder) with every table but stop_times in memory; stop_times is
@@ -290,7 +292,7 @@ public final class GTFSFeed {
             if arrival < 0 && departure < 0 { _ = try h.required("departure_time") }
             return (trip: try h.required("trip_id"), stop: try h.required("stop_id"),
                     sequence: try h.required("stop_sequence"), arrival: arrival, departure: departure,
-                    pickup: h.optional("pickup_type"))
+                    pickup: h.optional("pickup_type"), dropOff: h.optional("drop_off_type"))
         }) { c, row in
             let tripBytes = row[c.trip]
             let trip: Int32
@@ -312,11 +314,13 @@ public final class GTFSFeed {
             }
             let pickup = try row.int(c.pickup, "pickup_type") ?? 0
             guard (0...3).contains(pickup) else { throw row.error("pickup_type", "\(pickup) is not a pickup type (0–3)") }
+            let dropOff = try row.int(c.dropOff, "drop_off_type") ?? 0
+            guard (0...3).contains(dropOff) else { throw row.error("drop_off_type", "\(dropOff) is not a drop-off type (0–3)") }
             try body(GTFSStopTime(
                 trip: trip, stop: stop, sequence: Int32(sequence),
                 arrival: try row.time(c.arrival, "arrival_time") ?? -1,
                 departure: try row.time(c.departure, "departure_time") ?? -1,
-                pickupType: UInt8(pickup), record: row.record))
+                pickupType: UInt8(pickup), record: row.record, dropOffType: UInt8(dropOff)))
         }
     }
 
