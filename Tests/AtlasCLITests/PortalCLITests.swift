@@ -159,12 +159,13 @@ import Testing
         let geoData = CLI.repositoryRoot.appendingPathComponent("GeoData").path
         let result = try CLI.run(["build", geoData + "/demo.yml", "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
-        for layer in ["lowincome_lan", "transit_falun_deso", "access_poa_districts"] {
+        for layer in ["lowincome_lan", "transit_falun_deso", "access_poa_districts", "access_transit_poa_districts"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(layer).qml"), "\(layer).qml")
         }
         let snippet = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/origo.json"))) as? [String: Any]
         let layers = try #require(snippet?["layers"] as? [[String: Any]])
-        #expect(layers.count == 3)
+        // One per areas layer: counties, Falun DeSO, Porto Alegre by car and by public transport.
+        #expect(layers.count == 4)
         for layer in layers {
             let source = try #require(layer["source"] as? String)
             #expect(FileManager.default.fileExists(atPath: out + "/" + source), "\(source)")
