@@ -135,6 +135,7 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Transit: output CSV of the minutes per origin (rows) and departure minute (columns).")
     var minutesCsv: String?
 
+    @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -169,6 +170,7 @@ struct AccessCommand: ParsableCommand {
         request.cellsOut = cellsOut
         request.isochronesOut = isochronesOut
         request.precision = precision
+        portal.apply(to: &request)
         request.gtfs = gtfs
         request.date = date
         request.departureWindow = departureWindow

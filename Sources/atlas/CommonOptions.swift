@@ -44,6 +44,36 @@ struct LayerReadingOptions: ParsableArguments {
     func source(_ path: String?) throws -> LayerSource? { try path.map(source) }
 }
 
+/// Options that make an indicator's layers portal-sized.
+struct PortalFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Simplify polygon outputs to this many metres, keeping shared boundaries shared.", valueName: "metres"))
+    var simplify: Double?
+
+    @Option(help: "Write property values with this many significant digits (default: full precision).")
+    var digits: Int?
+
+    @Flag(help: "Leave out areas and cells without a figure (the layer's main property null or 0).")
+    var dropEmpty = false
+
+    func apply<Request: PortalSizable>(to request: inout Request) {
+        request.simplify = simplify
+        request.digits = digits
+        request.dropEmpty = dropEmpty
+    }
+}
+
+/// Requests whose layers can be made portal-sized.
+protocol PortalSizable {
+    var simplify: Double? { get set }
+    var digits: Int? { get set }
+    var dropEmpty: Bool { get set }
+}
+
+extension LowIncomeRequest: PortalSizable {}
+extension TransitRequest: PortalSizable {}
+extension AccessRequest: PortalSizable {}
+extension JoinRequest: PortalSizable {}
+
 /// Runs a request as a command: validate, compute, print the summary, write every output.
 /// Errors about the request's options are reported with the command's flag names.
 func execute<Request: IndicatorRequest>(

@@ -86,6 +86,7 @@ struct JoinCommand: ParsableCommand {
     @Option(help: "Decimals of the output coordinates.")
     var precision: Int = 6
 
+    @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -109,6 +110,7 @@ struct JoinCommand: ParsableCommand {
         request.scheme = scheme
         request.out = out
         request.precision = precision
+        portal.apply(to: &request)
         try execute(request, common)
     }
 }

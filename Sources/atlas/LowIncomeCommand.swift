@@ -114,6 +114,7 @@ struct LowIncomeCommand: ParsableCommand {
     @Flag(help: "Print the time taken by computing and by writing to stderr.")
     var timings = false
 
+    @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -144,6 +145,7 @@ struct LowIncomeCommand: ParsableCommand {
         request.strict = strict
         request.out = out
         request.precision = precision
+        portal.apply(to: &request)
         return request
     }
 

@@ -88,6 +88,7 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "Decimals of the output coordinates.")
     var precision: Int = 6
 
+    @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -117,6 +118,7 @@ struct TransitCommand: ParsableCommand {
         request.coverageOut = coverageOut
         request.departuresCSV = departuresCsv
         request.precision = precision
+        portal.apply(to: &request)
         return request
     }
 

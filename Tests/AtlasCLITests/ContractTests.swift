@@ -284,3 +284,34 @@ import Atlas
         #expect(!FileManager.default.fileExists(atPath: folder + "/a.shp"))
     }
 }
+
+@Suite struct PortalSizedIndicatorTests {
+    @Test func anIndicatorLayerCanBeSimplifiedRoundedAndThinned() throws {
+        let folder = try CLI.temporaryFolder()
+        let dalarna = CLI.shared("dalarna")
+        let base = [
+            "lowincome", "--areas", dalarna + "/deso_2025_dalarna.geojson", "--area-id", "desokod",
+            "--stats", dalarna + "/deso_befolkning_2024.csv", "--stats-id", "desokod",
+            "--count", "befolkning_65_plus_2024", "--total", "befolkning_2024",
+        ]
+        #expect(try CLI.run(base + ["--out", folder + "/plain.geojson"]).status == 0)
+        let small = try CLI.run(base + ["--out", folder + "/small.geojson", "--simplify", "25", "--digits", "4", "--drop-empty"])
+        #expect(small.status == 0, "\(small.stderr)")
+        let plain = try GeoJSONReader.read(path: folder + "/plain.geojson")
+        let thin = try GeoJSONReader.read(path: folder + "/small.geojson")
+        #expect(thin.features.count == 175)
+        var plainVertices = 0, thinVertices = 0
+        let geos = try GEOSContext()
+        for (a, b) in zip(plain.features, thin.features) {
+            a.geometry!.forEachCoordinate { _ in plainVertices += 1 }
+            b.geometry!.forEachCoordinate { _ in thinVertices += 1 }
+            #expect(try GEOSGeometry(b.geometry!, context: geos).isValid)
+            // Four significant digits: the share agrees with the full figure to 5e-5 relative.
+            let full = a.values[3].number!, rounded = b.values[3].number!
+            #expect(abs(rounded - full) <= 5e-4 * full)
+        }
+        #expect(thinVertices * 3 < plainVertices)
+        let run = try #require(thin.metadata["atlas:run"]?["parameters"])
+        #expect(run["simplify"] == .int(25))
+    }
+}

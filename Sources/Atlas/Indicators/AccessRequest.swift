@@ -37,6 +37,9 @@ public struct AccessRequest: IndicatorRequest {
     public var cellsOut: String?
     public var isochronesOut: String?
     public var precision = 6
+    public var simplify: Double?
+    public var digits: Int?
+    public var dropEmpty = false
     /// Mode transit: the GTFS feeds (zip or folder), the date and the departure window.
     public var gtfs: [String] = []
     public var date: ServiceDate?
@@ -72,7 +75,7 @@ public struct AccessRequest: IndicatorRequest {
         case backwardSpeedField = "backward-speed-field", defaultSpeed = "default-speed"
         case onewayField = "oneway-field", onewayValues = "oneway-values", snapTolerance = "snap-tolerance"
         case lineJunctions = "line-junctions"
-        case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision
+        case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision, simplify, digits, dropEmpty = "drop-empty"
         case gtfs, date, departureWindow = "departure-window", percentiles, walkSpeed = "walk-speed"
         case maxWalk = "max-walk", boardSlack = "board-slack", maxRides = "max-rides", maxMinutes = "max-minutes"
         case compareCar = "compare-car", minutesCSV = "minutes-csv"
@@ -132,6 +135,9 @@ public struct AccessRequest: IndicatorRequest {
         try c.read(&cellsOut, .cellsOut)
         try c.read(&isochronesOut, .isochronesOut)
         try c.read(&precision, .precision)
+        try c.read(&simplify, .simplify)
+        try c.read(&digits, .digits)
+        try c.read(&dropEmpty, .dropEmpty)
         try c.readList(&gtfs, .gtfs)
         try c.read(&date, .date)
         try c.read(&departureWindow, .departureWindow)
@@ -218,6 +224,7 @@ public struct AccessRequest: IndicatorRequest {
         }
         if let minutesCSV { try OutputPath.checkNotFolder(minutesCSV, option: "minutes-csv") }
         try OutputPath.check(precision: precision)
+        try validatePortalOptions()
         for (option, path) in [("out", out), ("cells-out", cellsOut), ("isochrones-out", isochronesOut)] {
             if let path { try OutputPath.checkLayer(path, option: option) }
         }

@@ -33,6 +33,9 @@ public struct JoinRequest: IndicatorRequest {
     public var scheme: ClassificationScheme = .quantile
     public var out: String?
     public var precision = 6
+    public var simplify: Double?
+    public var digits: Int?
+    public var dropEmpty = false
 
     public init(areas: LayerSource, areaID: String, stats: String, statsID: String, values: [String]) {
         self.areas = areas
@@ -46,7 +49,7 @@ public struct JoinRequest: IndicatorRequest {
         case areas, areaID = "area-id", stats, statsID = "stats-id", filters = "where", series, key
         case keyFrom = "key-from", keyTo = "key-to", values = "value", target, targetID = "target-id"
         case targetGrid = "target-grid", weights, weightField = "weight-field", extensive, intensive, strict, classes
-        case scheme, out, precision
+        case scheme, out, precision, simplify, digits, dropEmpty = "drop-empty"
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -78,6 +81,9 @@ public struct JoinRequest: IndicatorRequest {
         try c.read(&scheme, .scheme)
         try c.read(&out, .out)
         try c.read(&precision, .precision)
+        try c.read(&simplify, .simplify)
+        try c.read(&digits, .digits)
+        try c.read(&dropEmpty, .dropEmpty)
     }
 
     public func placingOutputs(_ place: (String) throws -> String) rethrows -> Self {
@@ -116,6 +122,7 @@ public struct JoinRequest: IndicatorRequest {
         }
         if let classes, classes < 1 { throw OptionError("classes", "must be at least 1, got \(classes)") }
         try OutputPath.check(precision: precision)
+        try validatePortalOptions()
         if let out { try OutputPath.checkLayer(out, option: "out") }
         let table = try StatisticsTable.read(path: stats)
         for column in [statsID] + values + (series.map { [$0] } ?? []) { _ = try table.columnIndex(column) }

@@ -40,6 +40,9 @@ public struct LowIncomeRequest: IndicatorRequest {
     public var strict = false
     public var out: String?
     public var precision = 6
+    public var simplify: Double?
+    public var digits: Int?
+    public var dropEmpty = false
 
     public init(areas: LayerSource, areaID: String) {
         self.areas = areas
@@ -52,7 +55,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         case keyTo = "key-to", count, total, share
         case shareUnit = "share-unit", target, targetID = "target-id", targetGrid = "target-grid", weights
         case weightField = "weight-field", minTotal = "min-total", minCoverage = "min-coverage", missing, classes, scheme
-        case strict, out, precision
+        case strict, out, precision, simplify, digits, dropEmpty = "drop-empty"
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -94,6 +97,9 @@ public struct LowIncomeRequest: IndicatorRequest {
         try c.read(&strict, .strict)
         try c.read(&out, .out)
         try c.read(&precision, .precision)
+        try c.read(&simplify, .simplify)
+        try c.read(&digits, .digits)
+        try c.read(&dropEmpty, .dropEmpty)
     }
 
     public var outputs: [(role: String, path: String)] { out.map { [("areas", $0)] } ?? [] }
@@ -135,6 +141,7 @@ public struct LowIncomeRequest: IndicatorRequest {
         guard minTotal >= 0, minTotal.isFinite else { throw OptionError("min-total", "must be a number ≥ 0, got \(minTotal)") }
         guard (0...1).contains(minCoverage) else { throw OptionError("min-coverage", "must be between 0 and 1, got \(minCoverage)") }
         try OutputPath.check(precision: precision)
+        try validatePortalOptions()
         if let out { try OutputPath.checkLayer(out, option: "out") }
         if target != nil || targetGrid != nil, case .share(_, _, nil) = measure {
             throw OptionError("share", "re-aggregating a published share needs its total: shares are recomputed from counts, never averaged")

@@ -36,6 +36,9 @@ public struct TransitRequest: IndicatorRequest {
     public var coverageOut: String?
     public var departuresCSV: String?
     public var precision = 6
+    public var simplify: Double?
+    public var digits: Int?
+    public var dropEmpty = false
 
     public init() {}
 
@@ -45,7 +48,7 @@ public struct TransitRequest: IndicatorRequest {
         case populationField = "population-field", areas, areaID = "area-id", radius, window, minPerHour = "min-per-hour"
         case rule, timeBasis = "time-basis", groupStops = "group-stops", modes, populationModel = "population-model"
         case areaAssignment = "area-assignment", out, stopsOut = "stops-out", coverageOut = "coverage-out"
-        case departuresCSV = "departures-csv", precision
+        case departuresCSV = "departures-csv", precision, simplify, digits, dropEmpty = "drop-empty"
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -95,6 +98,9 @@ public struct TransitRequest: IndicatorRequest {
         try c.read(&coverageOut, .coverageOut)
         try c.read(&departuresCSV, .departuresCSV)
         try c.read(&precision, .precision)
+        try c.read(&simplify, .simplify)
+        try c.read(&digits, .digits)
+        try c.read(&dropEmpty, .dropEmpty)
     }
 
     /// Modes from their names or route type numbers, each once, in name order.
@@ -172,6 +178,7 @@ public struct TransitRequest: IndicatorRequest {
             throw OptionError("min-departures", "must be a number ≥ 0")
         }
         try OutputPath.check(precision: precision)
+        try validatePortalOptions()
         if out != nil {
             guard population != nil, populationField != nil, areas != nil, areaID != nil else {
                 throw OptionError("out", "the areas layer needs population, population-field, areas and area-id")

@@ -28,6 +28,11 @@ public protocol IndicatorRequest: Codable, Sendable {
     var outputs: [(role: String, path: String)] { get }
     /// Decimals of the written coordinates.
     var precision: Int { get }
+    /// Portal-sized outputs: polygon layers simplified with shared boundaries kept (metres),
+    /// property values to this many significant digits, areas without a figure left out.
+    var simplify: Double? { get }
+    var digits: Int? { get }
+    var dropEmpty: Bool { get }
     /// The same request with every output path passed through `place`.
     func placingOutputs(_ place: (String) throws -> String) rethrows -> Self
     /// Input keys that may name another run's output in a project file (the car cells a
@@ -197,6 +202,36 @@ public struct Provenance: Sendable {
 
 extension IndicatorRequest {
     public static var fileInputNames: Set<String> { [] }
+    public var simplify: Double? { nil }
+    public var digits: Int? { nil }
+    public var dropEmpty: Bool { false }
+
+    /// The portal options checked as `validate` does.
+    func validatePortalOptions() throws {
+        if let simplify, !(simplify.isFinite && simplify > 0 && simplify <= 100_000) {
+            throw OptionError("simplify", "the tolerance must be a positive number of metres, got \(simplify)")
+        }
+        if let digits, !(1...17).contains(digits) {
+            throw OptionError("digits", "significant digits must be between 1 and 17, got \(digits)")
+        }
+    }
+
+    /// A layer as `simplify`, `digits` and `drop-empty` ask: areas whose primary property is
+    /// null (or whose population is 0) left out, polygons simplified along shared arcs.
+    func portalSized(_ layer: IndicatorLayer, session: Session) throws -> IndicatorLayer {
+        var out = layer
+        out.significantDigits = digits ?? layer.significantDigits
+        if dropEmpty, let primary = layer.primary, layer.layer.fields.contains(where: { $0.name == primary }) {
+            let before = out.layer.features.count
+            out.layer = try out.layer.droppingEmpty(primary)
+            session.diagnostics.info("left out \(before - out.layer.features.count) of \(before) \(layer.role) without \(primary)")
+        }
+        if let simplify, out.layer.features.contains(where: { !($0.geometry?.polygons.isEmpty ?? true) }) {
+            let metric = try out.layer.toMetric(context: session.proj)
+            out.layer = try metric.simplifiedCoverage(tolerance: simplify, session: session).reprojected(to: .wgs84, context: session.proj)
+        }
+        return out
+    }
     public static var derivedInputNames: Set<String> { [] }
     public func placingInputs(_ place: (_ option: String, _ path: String) throws -> String) rethrows -> Self { self }
 
@@ -207,7 +242,7 @@ extension IndicatorRequest {
         var lines: [String] = []
         var rounded: [String: IndicatorLayer] = [:]
         for (role, _) in outputs {
-            guard var layer = result.layer(role) else { continue }
+            guard var layer = try result.layer(role).map({ try portalSized($0, session: session) }) else { continue }
             let repaired: Int
             (layer.layer, repaired) = try PrecisionCheck.repaired(layer.layer, precision: precision, session: session)
             if repaired > 0 {

@@ -29,12 +29,13 @@ public enum OutputPath {
 /// (valid on the same grid); a precision that would collapse a polygon entirely is refused
 /// before anything is written.
 public enum PrecisionCheck {
-    /// Polygons are checked below this many decimals (6 ≈ 0.1 m keeps real boundaries intact).
-    static let checkedBelow = 6
+    /// Below 6 decimals every layer is checked; at 6 (≈ 0.1 m, where only narrow necks of real
+    /// boundaries can touch) layers up to this many features, so that large grids pay nothing.
+    static let checkedAtDefaultPrecision = 100_000
 
     /// The layer with every polygon valid at `precision` decimals, and how many were repaired.
     public static func repaired(_ layer: Layer, precision: Int, session: Session) throws -> (layer: Layer, repaired: Int) {
-        guard precision < checkedBelow else { return (layer, 0) }
+        guard precision < 6 || (precision == 6 && layer.features.count <= checkedAtDefaultPrecision) else { return (layer, 0) }
         let grid = pow(10, -Double(precision)), scale = pow(10, Double(precision))
         var out = layer
         var repaired = 0
