@@ -135,6 +135,12 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Transit: output CSV of the minutes per origin (rows) and departure minute (columns).")
     var minutesCsv: String?
 
+    @Option(help: "Map classes of the areas' main property, added as 'class' with the breaks as atlas:classes; without it, the PIPOS breaks 5, 10 and 30 minutes.")
+    var classes: Int?
+
+    @Option(help: "Classification scheme: quantile, equal or jenks.")
+    var scheme: ClassificationScheme = .quantile
+
     @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
@@ -170,6 +176,8 @@ struct AccessCommand: ParsableCommand {
         request.cellsOut = cellsOut
         request.isochronesOut = isochronesOut
         request.precision = precision
+        request.classes = classes
+        request.scheme = scheme
         portal.apply(to: &request)
         request.gtfs = gtfs
         request.date = date

@@ -88,6 +88,12 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "Decimals of the output coordinates.")
     var precision: Int = 6
 
+    @Option(help: "Map classes of the areas' main property, added as 'class' with the breaks as atlas:classes.")
+    var classes: Int?
+
+    @Option(help: "Classification scheme: quantile, equal or jenks.")
+    var scheme: ClassificationScheme = .quantile
+
     @OptionGroup var portal: PortalFlags
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
@@ -118,6 +124,8 @@ struct TransitCommand: ParsableCommand {
         request.coverageOut = coverageOut
         request.departuresCSV = departuresCsv
         request.precision = precision
+        request.classes = classes
+        request.scheme = scheme
         portal.apply(to: &request)
         return request
     }

@@ -37,6 +37,9 @@ public struct AccessRequest: IndicatorRequest {
     public var cellsOut: String?
     public var isochronesOut: String?
     public var precision = 6
+    /// Map classes of the areas' main property (access without it: the PIPOS 5/10/30 minutes).
+    public var classes: Int?
+    public var scheme = ClassificationScheme.quantile
     public var simplify: Double?
     public var digits: Int?
     public var dropEmpty = false
@@ -75,7 +78,7 @@ public struct AccessRequest: IndicatorRequest {
         case backwardSpeedField = "backward-speed-field", defaultSpeed = "default-speed"
         case onewayField = "oneway-field", onewayValues = "oneway-values", snapTolerance = "snap-tolerance"
         case lineJunctions = "line-junctions"
-        case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision, simplify, digits, dropEmpty = "drop-empty"
+        case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision, simplify, digits, dropEmpty = "drop-empty", classes, scheme
         case gtfs, date, departureWindow = "departure-window", percentiles, walkSpeed = "walk-speed"
         case maxWalk = "max-walk", boardSlack = "board-slack", maxRides = "max-rides", maxMinutes = "max-minutes"
         case compareCar = "compare-car", minutesCSV = "minutes-csv"
@@ -138,6 +141,8 @@ public struct AccessRequest: IndicatorRequest {
         try c.read(&simplify, .simplify)
         try c.read(&digits, .digits)
         try c.read(&dropEmpty, .dropEmpty)
+        try c.read(&classes, .classes)
+        try c.read(&scheme, .scheme)
         try c.readList(&gtfs, .gtfs)
         try c.read(&date, .date)
         try c.read(&departureWindow, .departureWindow)
@@ -195,6 +200,13 @@ public struct AccessRequest: IndicatorRequest {
         try put(compareCar, .compareCar)
     }
 
+    /// The areas classed by mean minutes: by `scheme` with `classes`, else at the PIPOS breaks.
+    public func classified(_ layer: IndicatorLayer) -> IndicatorLayer {
+        guard layer.role == "areas" else { return layer }
+        guard let classes else { return layer.classified(field: "mean_minutes", fixed: [5, 10, 30]) }
+        return layer.classified(field: "mean_minutes", classes: classes, scheme: scheme)
+    }
+
     public var outputs: [(role: String, path: String)] {
         [("areas", out), ("cells", cellsOut), ("isochrones", isochronesOut), ("minutes", minutesCSV)].compactMap { role, path in path.map { (role, $0) } }
     }
@@ -225,6 +237,7 @@ public struct AccessRequest: IndicatorRequest {
         if let minutesCSV { try OutputPath.checkNotFolder(minutesCSV, option: "minutes-csv") }
         try OutputPath.check(precision: precision)
         try validatePortalOptions()
+        if let classes, classes < 1 { throw OptionError("classes", "must be at least 1, got \(classes)") }
         for (option, path) in [("out", out), ("cells-out", cellsOut), ("isochrones-out", isochronesOut)] {
             if let path { try OutputPath.checkLayer(path, option: option) }
         }

@@ -206,27 +206,15 @@ public struct JoinRequest: IndicatorRequest {
             let numeric = column.values.allSatisfy { if case .string = $0 { false } else { true } }
             return PropertySpec(column.name, numeric ? .real : .string, "column '\(column.name)' of \(URL(fileURLWithPath: stats).lastPathComponent)")
         }
-        var classValues: [Value]?
-        var legend: JSONValue?
-        if let classes, let first = columns.first(where: { $0.name == values[0] }) {
-            let numbers = first.values.map(\.number)
-            let breaks = Classification.breaks(values: numbers.compactMap { $0 }, classes: classes, scheme: scheme)
-            classValues = numbers.map { n in n.map { .int(Classification.classIndex(of: $0, breaks: breaks)) } ?? .null }
-            legend = .object([
-                ("field", .string(values[0])), ("scheme", .string(scheme.rawValue)), ("breaks", .array(breaks.map { .double($0) })),
-                ("minimum", numbers.compactMap { $0 }.min().map(JSONValue.double) ?? .null),
-            ])
-        }
-        let fields = [idField] + schema.map(\.field) + (classValues != nil ? [LowIncome.classProperty.field] : []) + kept.fields
+        let fields = [idField] + schema.map(\.field) + kept.fields
         let features = ids.indices.map { k in
-            Feature(
-                geometry: geometries[k],
-                values: [ids[k]] + columns.map { $0.values[k] } + (classValues.map { [$0[k]] } ?? []) + (kept.values.isEmpty ? [] : kept.values[k]))
+            Feature(geometry: geometries[k], values: [ids[k]] + columns.map { $0.values[k] } + (kept.values.isEmpty ? [] : kept.values[k]))
         }
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
         let layer = Layer(source: "", format: "GeoJSON", crs: .wgs84, fields: fields, features: features)
-        return JoinResult(areas: IndicatorLayer(
-            role: "areas", layer: layer, schema: schema, primary: values[0], idField: idField.name, classes: legend, provenance: provenance))
+        var areas = IndicatorLayer(role: "areas", layer: layer, schema: schema, primary: values[0], idField: idField.name, provenance: provenance)
+        if let classes { areas = areas.classified(field: values[0], classes: classes, scheme: scheme) }
+        return JoinResult(areas: areas)
     }
 }
 

@@ -36,6 +36,9 @@ public struct TransitRequest: IndicatorRequest {
     public var coverageOut: String?
     public var departuresCSV: String?
     public var precision = 6
+    /// Map classes of the areas' main property (access without it: the PIPOS 5/10/30 minutes).
+    public var classes: Int?
+    public var scheme = ClassificationScheme.quantile
     public var simplify: Double?
     public var digits: Int?
     public var dropEmpty = false
@@ -48,7 +51,7 @@ public struct TransitRequest: IndicatorRequest {
         case populationField = "population-field", areas, areaID = "area-id", radius, window, minPerHour = "min-per-hour"
         case rule, timeBasis = "time-basis", groupStops = "group-stops", modes, populationModel = "population-model"
         case areaAssignment = "area-assignment", out, stopsOut = "stops-out", coverageOut = "coverage-out"
-        case departuresCSV = "departures-csv", precision, simplify, digits, dropEmpty = "drop-empty"
+        case departuresCSV = "departures-csv", precision, simplify, digits, dropEmpty = "drop-empty", classes, scheme
     }
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -101,6 +104,8 @@ public struct TransitRequest: IndicatorRequest {
         try c.read(&simplify, .simplify)
         try c.read(&digits, .digits)
         try c.read(&dropEmpty, .dropEmpty)
+        try c.read(&classes, .classes)
+        try c.read(&scheme, .scheme)
     }
 
     /// Modes from their names or route type numbers, each once, in name order.
@@ -115,6 +120,11 @@ public struct TransitRequest: IndicatorRequest {
         }
         guard !result.isEmpty else { throw OptionError("modes", "no mode given") }
         return result.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    public func classified(_ layer: IndicatorLayer) -> IndicatorLayer {
+        guard layer.role == "areas", let classes else { return layer }
+        return layer.classified(field: "share_near", classes: classes, scheme: scheme)
     }
 
     public var outputs: [(role: String, path: String)] {
@@ -179,6 +189,7 @@ public struct TransitRequest: IndicatorRequest {
         }
         try OutputPath.check(precision: precision)
         try validatePortalOptions()
+        if let classes, classes < 1 { throw OptionError("classes", "must be at least 1, got \(classes)") }
         if out != nil {
             guard population != nil, populationField != nil, areas != nil, areaID != nil else {
                 throw OptionError("out", "the areas layer needs population, population-field, areas and area-id")

@@ -79,7 +79,9 @@ struct ReportText: Sendable {
         case .scheme(let s):
             return "\(classesBy): \(scheme(s)), \(classes)."
         case .layer(let name):
-            let how = name.flatMap(ClassificationScheme.init(rawValue:)).map(scheme) ?? name ?? givenBreaks
+            // "thresholds": fixed upper limits such as the PIPOS 5, 10 and 30 minutes.
+            let fixed = sv ? "fasta gränser" : "fixed limits"
+            let how = name == "thresholds" ? fixed : name.flatMap(ClassificationScheme.init(rawValue:)).map(scheme) ?? name ?? givenBreaks
             return sv ? "\(classesBy): \(how), \(classes), som i lagret." : "\(classesBy): \(how), \(classes), as in the layer."
         case .breaks:
             return "\(classesBy): \(givenBreaks), \(classes)."

@@ -33,6 +33,8 @@ public protocol IndicatorRequest: Codable, Sendable {
     var simplify: Double? { get }
     var digits: Int? { get }
     var dropEmpty: Bool { get }
+    /// A layer about to be written, with the map classes the request asks for.
+    func classified(_ layer: IndicatorLayer) -> IndicatorLayer
     /// The same request with every output path passed through `place`.
     func placingOutputs(_ place: (String) throws -> String) rethrows -> Self
     /// Input keys that may name another run's output in a project file (the car cells a
@@ -131,6 +133,42 @@ public struct IndicatorLayer: Sendable {
     }
 }
 
+extension IndicatorLayer {
+    /// The layer with a `class` (1 to the number of classes) per feature from `field`, and the
+    /// legend as `"atlas:classes"`: breaks computed by `scheme`, or the given upper bounds
+    /// (`fixed`, e.g. the PIPOS 5/10/30 minutes, with a last class up to the largest value).
+    public func classified(field: String, classes: Int, scheme: ClassificationScheme) -> IndicatorLayer {
+        let values = numbers(field)
+        return classified(field: field, breaks: Classification.breaks(values: values.compactMap { $0 }, classes: classes, scheme: scheme), scheme: scheme.rawValue)
+    }
+
+    public func classified(field: String, fixed: [Double]) -> IndicatorLayer {
+        let largest = numbers(field).compactMap { $0 }.max() ?? 0
+        return classified(field: field, breaks: fixed + (largest > (fixed.last ?? 0) ? [largest] : []), scheme: "thresholds")
+    }
+
+    private func numbers(_ field: String) -> [Double?] {
+        guard let column = layer.fields.firstIndex(where: { $0.name == field }) else { return [] }
+        return layer.features.map { $0.values[column].number }
+    }
+
+    private func classified(field: String, breaks: [Double], scheme: String) -> IndicatorLayer {
+        let values = numbers(field)
+        guard !values.isEmpty, !breaks.isEmpty else { return self }
+        var out = self
+        out.layer.fields.append(LowIncome.classProperty.field)
+        for k in out.layer.features.indices {
+            out.layer.features[k].values.append(values[k].map { .int(Classification.classIndex(of: $0, breaks: breaks)) } ?? .null)
+        }
+        out.schema.append(PropertySpec("class", .integer, "map class of \(field), 1 (lowest) to \(breaks.count)"))
+        out.classes = .object([
+            ("field", .string(field)), ("scheme", .string(scheme)), ("breaks", .array(breaks.map { .double($0) })),
+            ("minimum", values.compactMap { $0 }.min().map(JSONValue.double) ?? .null),
+        ])
+        return out
+    }
+}
+
 /// How a layer was made: written as the `"atlas:run"` member of every FeatureCollection atlas writes.
 public struct Provenance: Sendable {
     public static let atlasVersion = "0.2.0"
@@ -206,6 +244,9 @@ extension IndicatorRequest {
     public var digits: Int? { nil }
     public var dropEmpty: Bool { false }
 
+    /// A written layer with the map classes the request asks for (by default none are added).
+    public func classified(_ layer: IndicatorLayer) -> IndicatorLayer { layer }
+
     /// The portal options checked as `validate` does.
     func validatePortalOptions() throws {
         if let simplify, !(simplify.isFinite && simplify > 0 && simplify <= 100_000) {
@@ -242,7 +283,7 @@ extension IndicatorRequest {
         var lines: [String] = []
         var rounded: [String: IndicatorLayer] = [:]
         for (role, _) in outputs {
-            guard var layer = try result.layer(role).map({ try portalSized($0, session: session) }) else { continue }
+            guard var layer = try result.layer(role).map({ try portalSized(classified($0), session: session) }) else { continue }
             let repaired: Int
             (layer.layer, repaired) = try PrecisionCheck.repaired(layer.layer, precision: precision, session: session)
             if repaired > 0 {
