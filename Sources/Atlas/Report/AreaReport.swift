@@ -214,6 +214,9 @@ public struct ReportSection: Sendable {
                 given.breaks.count <= ColorRamp.maximumClasses, !values.isEmpty
             {
                 let low = [given.minimum, values.min()].compactMap { $0 }.min()
+                if given.scheme == "thresholds", let limits = given.limits, !limits.isEmpty {
+                    return (given.breaks, min(low ?? 0, 0), .thresholds(limits))
+                }
                 return (given.breaks, low, .layer(scheme: given.scheme))
             }
             return try classes(fallback, values: values, layerClasses: nil, field: field)

@@ -94,6 +94,9 @@ public struct LayerClasses: Sendable, Hashable {
     public var scheme: String?
     public var breaks: [Double]
     public var minimum: Double?
+    /// With the scheme `thresholds`: the fixed limits (the PIPOS 5, 10 and 30 minutes) the
+    /// breaks are made of, a last class reaching the largest value.
+    public var limits: [Double]?
 
     /// The layer's classes, nil when it has none; an error naming the file when they are malformed.
     public init?(_ layer: Layer) throws {
@@ -109,6 +112,7 @@ public struct LayerClasses: Sendable, Hashable {
         scheme = classes["scheme"]?.string
         self.breaks = breaks
         minimum = classes["minimum"]?.number
+        if case .array(let items)? = classes["limits"] { limits = items.compactMap(\.number) }
     }
 }
 

@@ -144,7 +144,12 @@ extension IndicatorLayer {
 
     public func classified(field: String, fixed: [Double]) -> IndicatorLayer {
         let largest = numbers(field).compactMap { $0 }.max() ?? 0
-        return classified(field: field, breaks: fixed + (largest > (fixed.last ?? 0) ? [largest] : []), scheme: "thresholds")
+        var out = classified(field: field, breaks: fixed + (largest > (fixed.last ?? 0) ? [largest] : []), scheme: "thresholds")
+        if case .object(var members)? = out.classes {
+            members.append(("limits", .array(fixed.map { .double($0) })))
+            out.classes = .object(members)
+        }
+        return out
     }
 
     private func numbers(_ field: String) -> [Double?] {
