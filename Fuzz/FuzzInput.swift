@@ -7,7 +7,6 @@ enum FuzzInput {
     static let folder: String = {
         let path = NSTemporaryDirectory() + "atlas-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        Console.shared.quiet = true
         return path
     }()
 
