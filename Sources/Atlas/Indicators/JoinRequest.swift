@@ -158,7 +158,7 @@ public struct JoinRequest: IndicatorRequest {
             let matched = try LowIncome.matchRows(areaIDs: sourceIDs, table: rows, idColumn: statsID, valueColumns: valueIndices)
             report = matched.report
             for (name, column) in zip(values, valueIndices) {
-                let cells = try matched.rows.map { r -> Value in
+                let cells = matched.rows.map { r -> Value in
                     guard let r else { return .null }
                     let text = column < rows.rows[r].count ? rows.rows[r][column] : ""
                     guard let cell = StatisticsCell(text) else { return .string(text) }
