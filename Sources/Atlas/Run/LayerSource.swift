@@ -30,7 +30,7 @@ public struct LayerSource: Sendable, Hashable, Codable, CustomStringConvertible 
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var options = LayerOptions()
-        options.crs = try c.decodeIfPresent(String.self, forKey: .crs).map { try CRS(parsing: $0) }
+        options.crs = try c.decodeIfPresent(CRS.self, forKey: .crs)
         options.xField = try c.decodeIfPresent(String.self, forKey: .x)
         options.yField = try c.decodeIfPresent(String.self, forKey: .y)
         options.rutidField = try c.decodeIfPresent(String.self, forKey: .rutid)
