@@ -73,8 +73,13 @@ public struct Project: Sendable {
             throw AtlasError(file: path, "cannot read the project file")
         }
         let text = String(decoding: data, as: UTF8.self)
-        if let depth = flowNestingDepth(text), depth > maximumNesting {
-            throw AtlasError(file: path, "lists and mappings are nested \(depth) deep; a project file needs at most \(maximumNesting)")
+        switch YAMLShape.measure(text, limits: .init(depth: maximumNesting, nodes: maximumNodes)).excess {
+        case .depth(let line):
+            throw AtlasError(file: path, "lists and mappings are nested more than \(maximumNesting) deep (line \(line)); a project file needs far fewer levels")
+        case .nodes(let line):
+            throw AtlasError(
+                file: path, "more than \(maximumNodes) values with every alias expanded (line \(line)); a project file needs far fewer")
+        case nil: break
         }
         let root: Node
         do {
@@ -90,35 +95,11 @@ public struct Project: Sendable {
 }
 
 extension Project {
+    /// Levels of lists and mappings a project file may nest: the composer and the decoders
+    /// recurse once per level.
     static let maximumNesting = 32
-
-    /// The deepest nesting of `[`/`{` outside quotes and comments, checked before the YAML parser
-    /// (which recurses per level) sees the text; nil when there are no brackets.
-    static func flowNestingDepth(_ text: String) -> Int? {
-        var depth = 0, deepest = 0
-        var quote: UInt8?
-        var comment = false
-        for byte in text.utf8 {
-            if comment {
-                if byte == UInt8(ascii: "\n") { comment = false }
-                continue
-            }
-            if let q = quote {
-                if byte == q { quote = nil }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
-            case UInt8(ascii: "#"): comment = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
-            default: break
-            }
-        }
-        return deepest > 0 ? deepest : nil
-    }
+    /// Values (scalars, lists, mappings) a project file may hold once its aliases are expanded.
+    static let maximumNodes = 100_000
 }
 
 /// Turns the YAML tree into a `Project`, checking every key.
