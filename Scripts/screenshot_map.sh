@@ -12,17 +12,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${ATLAS_SHARED_DATA:-$root/../shared/data}"
 size="${3:-1200x850}"
 
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-[ -f /usr/share/javascript/leaflet/leaflet.js ] || [ -n "${ATLAS_LEAFLET_DIR:-}" ] || missing+=(libjs-leaflet)
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-        echo "missing: sudo apt-get install -y ${missing[*]}" >&2
-        exit 1
-    fi
-fi
+source "$root/Scripts/screenshot_common.sh"
+needs chromium:chromium libjs-leaflet:"${ATLAS_LEAFLET_DIR:-/usr/share/javascript/leaflet}/leaflet.js"
 
 if [ $# -ge 1 ]; then
     page="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -32,9 +23,7 @@ else
     mkdir -p "$out"
     page="$out/map-sample.html"
     png="$out/map-sample.png"
-    scratch="${ATLAS_SCRATCH:-$root/.build}"
-    swift build --package-path "$root" --scratch-path "$scratch" --product atlas >&2
-    atlas="$scratch/debug/atlas"
+    atlas=$(debug_atlas "$root")
     "$atlas" lowincome --quiet --areas "$data/dalarna/deso_2025_dalarna.geojson" --area-id desokod \
         --stats "$data/dalarna/deso_befolkning_2024.csv" --stats-id desokod \
         --count befolkning_65_plus_2024 --total befolkning_2024 --min-total 1500 \
@@ -43,9 +32,4 @@ else
         --value share --value andel_65_plus_2024 --title "Andel 65 år och äldre per DeSO" --out "$page"
 fi
 
-profile="$(mktemp -d)"
-trap 'rm -rf "$profile"' EXIT
-chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --force-device-scale-factor=1 \
-    --user-data-dir="$profile" --proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND" \
-    --virtual-time-budget=5000 --window-size="${size/x/,}" --screenshot="$png" "file://$page" 2>/dev/null
-echo "$png"
+render "$page" "$png" "$size"

@@ -13,14 +13,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${ATLAS_SHARED_DATA:-$root/../shared/data}"
 size="${3:-1280x900}"
 
-if ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get install -y chromium >/dev/null
-    else
-        echo "chromium is missing: sudo apt-get install -y chromium" >&2
-        exit 1
-    fi
-fi
+source "$root/Scripts/screenshot_common.sh"
+needs chromium:chromium
 
 if [ $# -ge 1 ]; then
     report="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -30,9 +24,7 @@ else
     mkdir -p "$out"
     report="$out/report-sample.html"
     png="$out/report-sample.png"
-    scratch="${ATLAS_SCRATCH:-$root/.build}"
-    swift build --package-path "$root" --scratch-path "$scratch" --product atlas >&2
-    atlas="$scratch/debug/atlas"
+    atlas=$(debug_atlas "$root")
 
     # Kolada region 0004 is SCB county 04: join every year's value as a 0–1 share. The file
     # has no national row, so the reference is the plain mean of the counties, named so.
@@ -70,6 +62,4 @@ PY
         --out "$report"
 fi
 
-chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --force-device-scale-factor=1 \
-    --window-size="${size/x/,}" --screenshot="$png" "file://$report" 2>/dev/null
-echo "$png"
+render "$report" "$png" "$size"

@@ -197,7 +197,7 @@ public struct SVGMap: Sendable {
                 var points: [(Int, Int)] = []
                 points.reserveCapacity(ring.count)
                 for p in ring {
-                    let q = (Int((p.x * 10).rounded()), Int((p.y * 10).rounded()))
+                    let q = (tenthsOf(p.x), tenthsOf(p.y))
                     if let last = points.last, last == q { continue }
                     points.append(q)
                 }
@@ -232,7 +232,14 @@ public struct SVGMap: Sendable {
 
     /// A coordinate for an attribute, to one decimal.
     static func number(_ value: Double) -> String {
-        tenths(Int((value * 10).rounded()))
+        tenths(tenthsOf(value))
+    }
+
+    /// `value` in whole tenths, held to ±10⁹ pixels (far outside any drawing) so that no value
+    /// traps the conversion; not-a-number is 0.
+    static func tenthsOf(_ value: Double) -> Int {
+        let t = (value * 10).rounded()
+        return t.isNaN ? 0 : Int(min(max(t, -1e10), 1e10))
     }
 }
 

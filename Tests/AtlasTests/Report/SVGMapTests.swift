@@ -124,6 +124,14 @@ enum ReportFixtures {
         #expect(SVGMap.tenths(123) == "12.3" && SVGMap.tenths(-5) == "-.5" && SVGMap.tenths(-120) == "-12")
     }
 
+    @Test func valuesBeyondAnyDrawingDoNotTrap() {
+        // 1e300 × 10 is far past Int.max; it is held at 10⁹ pixels (10¹⁰ tenths), NaN at 0.
+        #expect(SVGMap.number(1e300) == "1000000000")
+        #expect(SVGMap.number(-.infinity) == "-1000000000")
+        #expect(SVGMap.number(.nan) == "0")
+        #expect(SVGMap.number(12.34) == "12.3")
+    }
+
     @Test func theProjectionKeepsShapesAtHighLatitude() throws {
         // At 60° N a degree of longitude is half a degree of latitude on the ground, so a
         // 1° × 0.5° cell is drawn square.
