@@ -112,6 +112,7 @@ extension TravelMode: ExpressibleByArgument {}
 extension AccessMode: ExpressibleByArgument {}
 extension RoadNetworkFormat: ExpressibleByArgument {}
 extension MissingRule: ExpressibleByArgument {}
+extension ReportLanguage: ExpressibleByArgument {}
 extension LineJunctions: ExpressibleByArgument {}
 extension TimeBasis: ExpressibleByArgument {}
 

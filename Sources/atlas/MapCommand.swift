@@ -31,7 +31,7 @@ struct MapCommand: ParsableCommand {
     var title: String?
 
     @Option(help: "Language of the labels: sv or en.")
-    var lang = "sv"
+    var lang: ReportLanguage = .swedish
 
     @Option(help: "The HTML file to write.")
     var out: String
@@ -40,7 +40,6 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
         guard value.count == 1 || value.count == layers.count else {
             throw ValidationError("--value: give it once for all layers or once per layer (\(layers.count)), not \(value.count) times")
         }
@@ -54,7 +53,7 @@ struct MapCommand: ParsableCommand {
         }
         let page = try MapPage.forLayers(
             inputs, fields: value, title: title, classes: classes, scheme: scheme,
-            language: ReportLanguage(rawValue: lang) ?? .swedish, session: session)
+            language: lang, session: session)
         for entry in page.entries where entry.layer.features.count > MapPage.maximumFeatures {
             session.diagnostics.warning(
                 "\(entry.style.source): \(entry.layer.features.count) features will be slow to draw in a browser; export a smaller layer (--drop-empty, --simplify)")

@@ -61,13 +61,13 @@ struct ReportCommand: ParsableCommand {
     var place: String = ""
 
     @Option(help: "Language of the report: sv or en.")
-    var lang: String = "sv"
+    var lang: ReportLanguage = .swedish
 
     @Option(help: "Number of classes on each map (1–7); the layer's own classes, else 5, when not given.")
     var classes: Int?
 
     @Option(help: "How classes are formed: quantile, equal or jenks; the layer's own classes, else quantile, when not given.")
-    var scheme: String?
+    var scheme: ClassificationScheme?
 
     @Option(help: "The HTML file to write.")
     var out: String
@@ -87,21 +87,16 @@ struct ReportCommand: ParsableCommand {
         for format in formats where Self.valueFormat(format) == nil {
             throw ValidationError("--format must be percent, minutes, count or number, not '\(format)'")
         }
-        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
-        if let scheme, ClassificationScheme(rawValue: scheme) == nil {
-            throw ValidationError("--scheme must be quantile, equal or jenks, not '\(scheme)'")
-        }
         if let classes, !(1...7).contains(classes) { throw ValidationError("--classes must be 1–7, not \(classes)") }
     }
 
     func run() throws {
         let session = try Session(diagnostics: .standardError(quiet: quiet))
-        let language = ReportLanguage(rawValue: lang) ?? .swedish
         // A scheme or a number of classes given here wins over the layer's own classes.
         let classing: ReportClassing =
             scheme == nil && classes == nil
             ? .automatic
-            : .scheme(ClassificationScheme(rawValue: scheme ?? "quantile") ?? .quantile, classes: classes ?? 5)
+            : .scheme(scheme ?? .quantile, classes: classes ?? 5)
         func option(_ given: [String], _ k: Int) -> String? {
             given.isEmpty ? nil : given.count == 1 ? given[0] : given[k]
         }
@@ -111,7 +106,7 @@ struct ReportCommand: ParsableCommand {
             if let epsg = layer.crs?.literalEPSG, epsg != 4326 { layer = try layer.reprojected(to: .wgs84, context: session.proj) }
             var section = try ReportSection.forLayer(
                 layer, valueField: option(values, k), idField: option(ids, k), nameField: option(names, k),
-                language: language, classing: classing, title: option(sectionTitles, k),
+                language: lang, classing: classing, title: option(sectionTitles, k),
                 definition: option(definitions, k), sources: option(sources, k), label: option(labels, k))
             let extra = (option(columns, k) ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
@@ -125,8 +120,8 @@ struct ReportCommand: ParsableCommand {
             sections.append(section)
         }
         let report = AreaReport(
-            title: title ?? (language == .swedish ? "Områdesrapport" : "Area report"), place: place,
-            language: language, sections: sections, generatedAt: Date(), inputs: layers)
+            title: title ?? (lang == .swedish ? "Områdesrapport" : "Area report"), place: place,
+            language: lang, sections: sections, generatedAt: Date(), inputs: layers)
         try report.write(to: out)
         session.diagnostics.info("wrote a report with \(sections.count) map\(sections.count == 1 ? "" : "s") to \(out)")
     }

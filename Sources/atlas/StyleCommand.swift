@@ -37,7 +37,7 @@ struct StyleCommand: ParsableCommand {
     var source: String?
 
     @Option(help: "Language of the labels: sv or en.")
-    var lang = "sv"
+    var lang: ReportLanguage = .swedish
 
     @Option(help: "The style file to write: STYLE.qml (QGIS) or STYLE.json (Origo).")
     var out: String
@@ -46,7 +46,6 @@ struct StyleCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard ReportLanguage(rawValue: lang) != nil else { throw ValidationError("--lang must be sv or en, not '\(lang)'") }
         let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
         guard ext == "qml" || ext == "json" else {
             throw ValidationError("--out must end in .qml (a QGIS style) or .json (an Origo snippet), not '\(out)'")
@@ -58,7 +57,7 @@ struct StyleCommand: ParsableCommand {
         let input = try session.layer(try reading.source(layer))
         let style = try LayerStyle(
             layer: input, source: source ?? PortalFiles.relativePath(of: layer, from: out), field: value,
-            classes: classes, scheme: scheme, title: title, nameField: name, language: ReportLanguage(rawValue: lang) ?? .swedish)
+            classes: classes, scheme: scheme, title: title, nameField: name, language: lang)
         if URL(fileURLWithPath: out).pathExtension.lowercased() == "qml" {
             try QGISStyle.write(style, to: out)
         } else {
