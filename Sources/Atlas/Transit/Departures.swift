@@ -160,12 +160,7 @@ public enum DepartureCounter {
         }
         // Bit k: the service runs on service day D + dayOffsets[k].
         let offsets = options.timeBasis.dayOffsets
-        var dayMask = [UInt8](repeating: 0, count: calendar.serviceCount)
-        for (k, offset) in offsets.enumerated() {
-            for (service, active) in calendar.activeServices(on: date.adding(days: offset)).enumerated() where active {
-                dayMask[service] |= 1 << UInt8(k)
-            }
-        }
+        let dayMask = calendar.dayMasks(around: date, offsets: offsets)
         var tripMask = [UInt8](repeating: 0, count: feed.trips.count)
         var runsToday = false
         let routeModes = feed.routes.map { TransitMode(routeType: $0.type) }
@@ -366,24 +361,9 @@ private struct Counter {
 
     /// Fills `times` for the trip, interpolating stops that have none.
     private mutating func interpolate(_ trip: Int32, _ rows: [TripStop]) throws {
-        let n = rows.count
         times.removeAll(keepingCapacity: true)
         for r in rows { times.append(r.time) }
-        for end in [0, n - 1] where times[end] < 0 {
-            throw AtlasError(
-                file: feed.source.displayName("stop_times.txt"), record: rows[end].record, field: "departure_time",
-                "the \(end == 0 ? "first" : "last") stop of trip '\(feed.tripId(trip))' needs a time")
-        }
-        var previous = 0
-        for i in 1..<n where times[i] >= 0 {
-            if i - previous > 1 {
-                let t0 = Int(times[previous]), t1 = Int(times[i]), span = i - previous
-                for k in (previous + 1)..<i {
-                    times[k] = Int32(t0 + floorDivide((t1 - t0) * (k - previous), span))
-                }
-            }
-            previous = i
-        }
+        try interpolateMissingTimes(&times, feed: feed, trip: trip) { rows[$0].record }
     }
 
     @inline(__always) private mutating func add(_ time: Int32, _ stop: Int32, _ mask: UInt8) {
@@ -461,7 +441,26 @@ struct FrequencyRuns {
     }
 }
 
-@inline(__always) private func floorDivide(_ a: Int, _ b: Int) -> Int {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+/// Fills the times a trip's stops lack (negative) linearly by stop between the known times
+/// around them, rounded down to the second, as GTFS leaves untimed stops for the consumer to
+/// interpolate. The first and last stop must have a time: `record(i)` names the row that lacks one.
+func interpolateMissingTimes(_ times: inout [Int32], feed: GTFSFeed, trip: Int32, record: (Int) -> Int) throws {
+    let n = times.count
+    for end in [0, n - 1] where times[end] < 0 {
+        throw AtlasError(
+            file: feed.source.displayName("stop_times.txt"), record: record(end), field: "departure_time",
+            "the \(end == 0 ? "first" : "last") stop of trip '\(feed.tripId(trip))' needs a time")
+    }
+    var previous = 0
+    for i in 1..<n where times[i] >= 0 {
+        if i - previous > 1 {
+            let t0 = Int(times[previous]), t1 = Int(times[i]), span = i - previous
+            for k in (previous + 1)..<i {
+                let step = (t1 - t0) * (k - previous)
+                let q = step / span
+                times[k] = Int32(t0 + (step % span != 0 && step < 0 ? q - 1 : q))
+            }
+        }
+        previous = i
+    }
 }

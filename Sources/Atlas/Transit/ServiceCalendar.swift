@@ -44,6 +44,19 @@ public struct ServiceCalendar: Sendable {
         return active
     }
 
+    /// One mask per service: bit k is set when it runs on `date` + `offsets[k]` days (at most
+    /// eight offsets).
+    func dayMasks(around date: ServiceDate, offsets: [Int]) -> [UInt8] {
+        precondition(offsets.count <= 8, "a mask holds eight days")
+        var masks = [UInt8](repeating: 0, count: serviceCount)
+        for (bit, offset) in offsets.enumerated() {
+            for (service, active) in activeServices(on: date.adding(days: offset)).enumerated() where active {
+                masks[service] |= 1 << UInt8(bit)
+            }
+        }
+        return masks
+    }
+
     public func isActive(_ service: Int32, on date: ServiceDate) -> Bool {
         activeServices(on: date)[Int(service)]
     }

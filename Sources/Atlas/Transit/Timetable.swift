@@ -99,12 +99,7 @@ public struct TransitTimetable: Sendable {
             // D+k run at their times + k days, and GTFS times stay below 48 hours in practice.
             let firstDay = -2
             let lastDay = max(0, Int(latest) / 86_400)
-            var dayMasks = [UInt8](repeating: 0, count: calendar.serviceCount)
-            for (bit, day) in (firstDay...lastDay).enumerated() {
-                for (service, active) in calendar.activeServices(on: date.adding(days: day)).enumerated() where active {
-                    dayMasks[service] |= 1 << UInt8(bit)
-                }
-            }
+            let dayMasks = calendar.dayMasks(around: date, offsets: Array(firstDay...lastDay))
             let tripMask = feed.trips.map { dayMasks[Int($0.service)] }
             var periods: [Int32: [GTFSFrequency]] = [:]
             for f in feed.frequencies { periods[f.trip, default: []].append(f) }
@@ -113,21 +108,24 @@ public struct TransitTimetable: Sendable {
                 guard rows.count >= 2 else { return }
                 try times(feed, trip, rows)
                 let mask = tripMask[Int(trip)]
-                let base = rows[0].departure >= 0 ? rows[0].departure : rows[0].arrival
-                let starts: [Int32] = periods[trip].map { list in
-                    var starts: [Int32] = []
-                    for period in list {
-                        var start = period.start
-                        while start < period.end {
-                            starts.append(start - base)
-                            start += period.headway
-                        }
-                    }
-                    return starts
-                } ?? [0]
+                let base = Int(rows[0].departure >= 0 ? rows[0].departure : rows[0].arrival)
                 for (bit, day) in (firstDay...lastDay).enumerated() where mask & (1 << UInt8(bit)) != 0 {
-                    for shift in starts {
-                        emit(rows, shift: shift + Int32(day * 86_400), stopOffset: offset)
+                    guard let list = periods[trip] else {
+                        try emit(rows, shift: Int32(day * 86_400), stopOffset: offset)
+                        continue
+                    }
+                    // Only the runs that reach into [earliest, latest]: a run starting at r is
+                    // shifted by r − base, so r must lie in [lo, hi].
+                    let lo = Int(earliest) - Int(arrivals[rows.count - 1]) + base - day * 86_400
+                    let hi = Int(latest) - Int(departures[0]) + base - day * 86_400
+                    for period in list {
+                        let start = Int(period.start), headway = Int(period.headway)
+                        let first = max(0, (lo - start + headway - 1) / headway)
+                        let last = (min(hi, Int(period.end) - 1) - start) / headway
+                        guard first <= last, start + first * headway <= min(hi, Int(period.end) - 1) else { continue }
+                        for k in first...last {
+                            try emit(rows, shift: Int32(start + k * headway - base + day * 86_400), stopOffset: offset)
+                        }
                     }
                 }
             }
@@ -135,23 +133,8 @@ public struct TransitTimetable: Sendable {
 
         /// The trip's arrival and departure at each stop, interpolated and kept in order.
         private mutating func times(_ feed: GTFSFeed, _ trip: Int32, _ rows: [TripRow]) throws {
-            let n = rows.count
             var anchor = rows.map { $0.departure >= 0 ? $0.departure : $0.arrival }
-            for end in [0, n - 1] where anchor[end] < 0 {
-                throw AtlasError(
-                    file: feed.source.displayName("stop_times.txt"), record: rows[end].record, field: "departure_time",
-                    "the \(end == 0 ? "first" : "last") stop of trip '\(feed.tripId(trip))' needs a time")
-            }
-            var previous = 0
-            for i in 1..<n where anchor[i] >= 0 {
-                if i - previous > 1 {
-                    let t0 = Int(anchor[previous]), t1 = Int(anchor[i]), span = i - previous
-                    for k in (previous + 1)..<i {
-                        anchor[k] = Int32(t0 + Self.floorDivide((t1 - t0) * (k - previous), span))
-                    }
-                }
-                previous = i
-            }
+            try interpolateMissingTimes(&anchor, feed: feed, trip: trip) { rows[$0].record }
             arrivals.removeAll(keepingCapacity: true)
             departures.removeAll(keepingCapacity: true)
             var last = Int32.min
@@ -164,7 +147,10 @@ public struct TransitTimetable: Sendable {
             }
         }
 
-        private mutating func emit(_ rows: [TripRow], shift: Int32, stopOffset: Int32) {
+        /// Connections held at most: 24 bytes each, so 2.4 GB.
+        static let maximumConnections = 100_000_000
+
+        private mutating func emit(_ rows: [TripRow], shift: Int32, stopOffset: Int32) throws {
             let n = rows.count
             // Outside the span altogether: nothing to keep.
             guard departures[0] + shift <= latest, arrivals[n - 1] + shift >= earliest else { return }
@@ -181,11 +167,11 @@ public struct TransitTimetable: Sendable {
                 kept = true
             }
             if kept { instances += 1 }
-        }
-
-        static func floorDivide(_ a: Int, _ b: Int) -> Int {
-            let q = a / b
-            return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+            guard connections.count <= Self.maximumConnections else {
+                throw AtlasError(
+                    "the feeds have more than \(Self.maximumConnections / 1_000_000) million connections between the window's start"
+                        + " and its end plus the time limit: narrow --departure-window or --max-minutes")
+            }
         }
     }
 }

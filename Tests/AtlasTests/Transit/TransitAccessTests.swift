@@ -29,7 +29,7 @@ enum TransitStreet {
         try Transformer(from: .sweref99TM, to: .wgs84).transform(at(x))
     }
 
-    static func feed() throws -> GTFSFeed {
+    static func feed(frequencies: String = "T1,07:00:00,08:30:00,600") throws -> GTFSFeed {
         func stop(_ id: String, _ x: Double) throws -> String {
             let c = try lonLat(x)
             return "\(id),Stop \(id),\(String(format: "%.10f", c.y)),\(String(format: "%.10f", c.x)),0,"
@@ -71,7 +71,7 @@ enum TransitStreet {
                 T3,25:30:00,25:30:00,D,2,,
 
                 """,
-            "frequencies.txt": "trip_id,start_time,end_time,headway_secs\nT1,07:00:00,08:30:00,600\n",
+            "frequencies.txt": "trip_id,start_time,end_time,headway_secs\n\(frequencies)\n",
         ])
         return try GTFSFeed.read(path: folder)
     }
@@ -147,6 +147,23 @@ struct TransitAccessTests {
         #expect(noPickup == ["C 08:45:00"])
         let everyRideAlights = table.connections.allSatisfy { $0.alights }
         #expect(everyRideAlights)
+    }
+
+    @Test func frequencyRunsAreTakenOnlyWhereTheyReachTheSpan() throws {
+        let date = ServiceDate(iso: "2024-03-05")!
+        // 07:05–07:45: a 20-minute A → B ride fits when it leaves 07:05–07:25, so of the runs
+        // every 10 minutes only 07:10 and 07:20 (and nothing else runs then).
+        let table = try TransitTimetable.read(feeds: [TransitStreet.feed()], date: date, earliest: 25_500, latest: 27_900)
+        #expect(table.connections.map { GTFSTime.text(Int($0.departure)) } == ["07:10:00", "07:20:00"])
+        // Every second for 48 hours: the runs leaving 07:05:00–07:25:00 on the date (1,201) and
+        // those of Monday's service leaving 31:05:00–31:25:00 (1,201 more); Sunday's (55:05…) are
+        // past the period's end and its service does not run then. The other 343,198 of the two
+        // days' 345,600 runs are skipped arithmetically, not made and dropped.
+        let dense = try TransitTimetable.read(
+            feeds: [TransitStreet.feed(frequencies: "T1,00:00:00,48:00:00,1")], date: date, earliest: 25_500, latest: 27_900)
+        #expect(dense.connections.count == 2 * 1_201)
+        #expect(dense.tripInstances == 2 * 1_201)
+        #expect(dense.connections.allSatisfy { $0.departure >= 25_500 && $0.arrival <= 27_900 })
     }
 
     @Test func aTransferBetweenTwoLinesOverTheMorningWindow() throws {
