@@ -126,6 +126,9 @@ struct AccessCommand: ParsableCommand {
     @Option(help: "Transit: most boardings in one journey.")
     var maxRides: Int = 8
 
+    @Option(help: "Transit: comma-separated modes or route types to ride, e.g. rail,tram (default: all).")
+    var modes: String?
+
     @Option(help: "Transit: minutes after departure beyond which a destination counts as unreachable.")
     var maxMinutes: Double = 120
 
@@ -192,6 +195,7 @@ struct AccessCommand: ParsableCommand {
         request.maxWalk = maxWalk
         request.boardSlack = boardSlack
         request.maxRides = maxRides
+        request.modes = try modes.map { text in try cliValue("--modes") { try TransitRequest.modes(text.split(separator: ",").map(String.init)) } }
         request.maxMinutes = maxMinutes
         request.compareCar = try reading.source(compareCar)
         request.minutesCSV = minutesCsv

@@ -56,6 +56,8 @@ public struct AccessRequest: IndicatorRequest {
     /// Mode transit: seconds from arriving at a stop to the earliest departure one may board.
     public var boardSlack = 60.0
     public var maxRides = 8
+    /// Mode transit: the route modes ridden (nil: all).
+    public var modes: [TransitMode]?
     /// Mode transit: minutes after the departure minute beyond which nothing counts as reached.
     public var maxMinutes = 120.0
     /// Mode transit: the cells layer of a car run on the same origins, for the restidskvot.
@@ -80,12 +82,12 @@ public struct AccessRequest: IndicatorRequest {
         case lineJunctions = "line-junctions"
         case out, cellsOut = "cells-out", isochronesOut = "isochrones-out", precision, simplify, digits, dropEmpty = "drop-empty", classes, scheme
         case gtfs, date, departureWindow = "departure-window", percentiles, walkSpeed = "walk-speed"
-        case maxWalk = "max-walk", boardSlack = "board-slack", maxRides = "max-rides", maxMinutes = "max-minutes"
+        case maxWalk = "max-walk", boardSlack = "board-slack", maxRides = "max-rides", modes, maxMinutes = "max-minutes"
         case compareCar = "compare-car", minutesCSV = "minutes-csv"
     }
 
     /// Options only a transit run reads, and options only the road modes read.
-    static let transitKeys: Set<CodingKeys> = [.gtfs, .date, .departureWindow, .percentiles, .walkSpeed, .maxWalk, .boardSlack, .maxRides, .maxMinutes, .compareCar, .minutesCSV]
+    static let transitKeys: Set<CodingKeys> = [.gtfs, .date, .departureWindow, .percentiles, .walkSpeed, .maxWalk, .boardSlack, .maxRides, .modes, .maxMinutes, .compareCar, .minutesCSV]
     static let roadKeys: Set<CodingKeys> = [.accessSpeed, .speedField, .defaultSpeed, .onewayField, .onewayValues]
 
     public static let optionNames = CodingKeys.allCases.map(\.rawValue)
@@ -151,6 +153,7 @@ public struct AccessRequest: IndicatorRequest {
         try c.read(&maxWalk, .maxWalk)
         try c.read(&boardSlack, .boardSlack)
         try c.read(&maxRides, .maxRides)
+        try c.readModes(&modes, .modes)
         try c.read(&maxMinutes, .maxMinutes)
         try c.read(&compareCar, .compareCar)
         try c.read(&minutesCSV, .minutesCSV)
@@ -196,6 +199,7 @@ public struct AccessRequest: IndicatorRequest {
         try put(maxWalk, .maxWalk)
         try put(boardSlack, .boardSlack)
         try put(maxRides, .maxRides)
+        try put(modes, .modes)
         try put(maxMinutes, .maxMinutes)
         try put(compareCar, .compareCar)
     }
@@ -246,7 +250,7 @@ public struct AccessRequest: IndicatorRequest {
             try validateTransit(in: session)
         } else {
             for (option, given) in [
-                ("gtfs", !gtfs.isEmpty), ("date", date != nil), ("departure-window", departureWindow != nil),
+                ("gtfs", !gtfs.isEmpty), ("date", date != nil), ("departure-window", departureWindow != nil), ("modes", modes != nil),
                 ("compare-car", compareCar != nil), ("minutes-csv", minutesCSV != nil),
             ] where given {
                 throw OptionError(option, "is for mode transit")

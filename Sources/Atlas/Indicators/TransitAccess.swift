@@ -35,10 +35,13 @@ public struct TransitAccess: Sendable {
         public var percentiles: [Int]
         /// Metres from a point to the network it snaps to.
         public var maxSnap: Double
+        /// The route modes ridden; nil rides every route.
+        public var modes: Set<TransitMode>?
 
         public init(
             date: ServiceDate, window: TimeWindow, walkSpeed: Double = 5, maxWalk: Double = 20, boardSlack: Double = 60,
-            maxRides: Int = 8, maxMinutes: Double = 120, percentiles: [Int] = [25, 50, 75], maxSnap: Double = 1000
+            maxRides: Int = 8, maxMinutes: Double = 120, percentiles: [Int] = [25, 50, 75], maxSnap: Double = 1000,
+            modes: Set<TransitMode>? = nil
         ) {
             self.date = date
             self.window = window
@@ -49,6 +52,7 @@ public struct TransitAccess: Sendable {
             self.maxMinutes = maxMinutes
             self.percentiles = percentiles
             self.maxSnap = maxSnap
+            self.modes = modes
         }
 
         /// The departure minutes: start, start + 60 s, … before the end.
@@ -109,7 +113,7 @@ public struct TransitAccess: Sendable {
         // The car's cells are matched before the long steps, so that a mismatch stops the run early.
         let carMinutes = try carCells.map { try Self.carMinutes($0, inputs: inputs, prepared: prepared, session: session) }
         clock.lap("inputs")
-        let timetable = try TransitTimetable.read(feeds: feeds, date: options.date, earliest: options.window.start, latest: latest)
+        let timetable = try TransitTimetable.read(feeds: feeds, date: options.date, earliest: options.window.start, latest: latest, modes: options.modes)
         guard timetable.connections.count < 1 << 28 else {
             throw AtlasError("the timetable has \(timetable.connections.count) connections in the window; at most 2^28 are supported")
         }

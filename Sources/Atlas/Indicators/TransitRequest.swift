@@ -87,13 +87,7 @@ public struct TransitRequest: IndicatorRequest {
         try c.read(&rule, .rule)
         try c.read(&timeBasis, .timeBasis)
         try c.read(&groupStops, .groupStops)
-        var modeTexts: [String] = []
-        try c.readList(&modeTexts, .modes, commas: true)
-        if c.contains(.modes) {
-            do { modes = try Self.modes(modeTexts) } catch let error as OptionError {
-                throw DecodingError.dataCorruptedError(forKey: .modes, in: c, debugDescription: error.message)
-            }
-        }
+        try c.readModes(&modes, .modes)
         try c.read(&populationModel, .populationModel)
         try c.read(&areaAssignment, .areaAssignment)
         try c.read(&out, .out)

@@ -22,6 +22,16 @@ extension KeyedDecodingContainer {
         }
     }
 
+    /// Transit modes by name or route type: `[bus, rail]` or `bus,rail`.
+    func readModes(_ value: inout [TransitMode]?, _ key: Key) throws {
+        var texts: [String] = []
+        try readList(&texts, key, commas: true)
+        guard contains(key) else { return }
+        do { value = try TransitRequest.modes(texts) } catch let error as OptionError {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: error.message)
+        }
+    }
+
     /// Numbers as `[5, 10, 30]` or `5,10,30`.
     func readNumbers(_ value: inout [Double], _ key: Key) throws {
         var texts: [String] = []

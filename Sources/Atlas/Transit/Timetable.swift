@@ -56,13 +56,13 @@ public struct TransitTimetable: Sendable {
     }
 
     /// Reads the feeds' trips running on `date` with connections inside `earliest...latest`
-    /// (seconds after the date's midnight).
+    /// (seconds after the date's midnight), of the routes of `modes` (nil: every route).
     public static func read(
-        feeds: [GTFSFeed], date: ServiceDate, earliest: Int, latest: Int
+        feeds: [GTFSFeed], date: ServiceDate, earliest: Int, latest: Int, modes: Set<TransitMode>? = nil
     ) throws -> TransitTimetable {
         var builder = Builder(earliest: Int32(clamping: earliest), latest: Int32(clamping: latest))
         for (index, feed) in feeds.enumerated() {
-            try builder.add(feed, index: index, date: date)
+            try builder.add(feed, index: index, date: date, modes: modes)
         }
         return TransitTimetable(stops: builder.stops, connections: builder.connections, tripInstances: Int(builder.instances))
     }
@@ -81,7 +81,7 @@ public struct TransitTimetable: Sendable {
             self.latest = latest
         }
 
-        mutating func add(_ feed: GTFSFeed, index: Int, date: ServiceDate) throws {
+        mutating func add(_ feed: GTFSFeed, index: Int, date: ServiceDate, modes: Set<TransitMode>?) throws {
             let offset = Int32(stops.count)
             for stop in feed.stops {
                 var coordinate = stop.coordinate
@@ -100,7 +100,8 @@ public struct TransitTimetable: Sendable {
             let firstDay = -2
             let lastDay = max(0, Int(latest) / 86_400)
             let dayMasks = calendar.dayMasks(around: date, offsets: Array(firstDay...lastDay))
-            let tripMask = feed.trips.map { dayMasks[Int($0.service)] }
+            let ridden = feed.routes.map { modes?.contains(TransitMode(routeType: $0.type)) ?? true }
+            let tripMask = feed.trips.map { ridden[Int($0.route)] ? dayMasks[Int($0.service)] : 0 }
             var periods: [Int32: [GTFSFrequency]] = [:]
             for f in feed.frequencies { periods[f.trip, default: []].append(f) }
 

@@ -110,7 +110,9 @@ enum TransitStreet {
             boardSlack: 60, maxRides: maxRides, maxMinutes: 150)
     }
 
-    static func run(_ options: TransitAccess.Options, carCells: Layer? = nil) throws -> TransitAccess.Outputs {
+    static func run(_ options: TransitAccess.Options, carCells: Layer? = nil, modes: Set<TransitMode>? = nil) throws -> TransitAccess.Outputs {
+        var options = options
+        options.modes = modes
         let graph = try RoadGraph(lines: network(), options: LineNetworkOptions(mode: .walk)).atWalkingSpeed(6)
         let inputs = HealthcareAccess.Inputs(
             origins: origins(), populationField: "pop", originId: "id", destinations: destinations(), areas: areas(), areaId: "code")
@@ -164,6 +166,21 @@ struct TransitAccessTests {
         #expect(dense.connections.count == 2 * 1_201)
         #expect(dense.tripInstances == 2 * 1_201)
         #expect(dense.connections.allSatisfy { $0.departure >= 25_500 && $0.arrival <= 27_900 })
+    }
+
+    @Test func onlyTheModesAskedForAreRidden() throws {
+        let date = ServiceDate(iso: "2024-03-05")!
+        // Route type 900 is a tram: T2b and T2c, two rides each (T2a does not run on the date).
+        let trams = try TransitTimetable.read(feeds: [TransitStreet.feed()], date: date, earliest: 0, latest: 30 * 3600, modes: [.tram])
+        #expect(trams.connections.count == 4)
+        #expect(trams.tripInstances == 2)
+        // Leaving O at 07:45, all modes reach H in 97 minutes (bus to B, tram from C: see the
+        // transfer test). By bus alone the 70 minutes' walk from B to H is over the 20-minute
+        // limit, so H is reached only on foot, 120 minutes from O.
+        let all = try TransitStreet.run(TransitStreet.options("07:45-07:46"))
+        let buses = try TransitStreet.run(TransitStreet.options("07:45-07:46"), modes: [.bus])
+        #expect(abs(TransitStreet.minutes(all)[0] - 97) < 1e-4)
+        #expect(abs(TransitStreet.minutes(buses)[0] - 120) < 1e-4)
     }
 
     @Test func aTransferBetweenTwoLinesOverTheMorningWindow() throws {
@@ -261,6 +278,19 @@ struct TransitAccessTests {
 
 @Suite("Travel time by public transport in Porto Alegre")
 struct PortoAlegreTransitAccessTests {
+    @Test func railAloneIsTheTrensurbFeed() throws {
+        // EPTC's 115 routes are all buses (route_type 3), Trensurb's two are rail (2): rail alone
+        // is exactly the connections the all-mode timetable takes from the Trensurb feed.
+        let feeds = try ["poa_eptc.zip", "poa_trensurb.zip"].map { try GTFSFeed.read(path: TestData.shared("porto-alegre/" + $0)) }
+        let date = ServiceDate(iso: "2019-05-15")!
+        let all = try TransitTimetable.read(feeds: feeds, date: date, earliest: 12 * 3600, latest: 14 * 3600)
+        let rail = try TransitTimetable.read(feeds: feeds, date: date, earliest: 12 * 3600, latest: 14 * 3600, modes: [.rail])
+        let fromTrensurb = all.connections.filter { all.stops[Int($0.from)].feed == 1 }
+        #expect(!fromTrensurb.isEmpty)
+        #expect(rail.connections.count == fromTrensurb.count)
+        #expect(zip(rail.connections, fromTrensurb).allSatisfy { $0.departure == $1.departure && $0.arrival == $1.arrival })
+    }
+
     @Test func minutesAgreeWithTheIndependentSearch() throws {
         let data = "porto-alegre/"
         var request = AccessRequest(
