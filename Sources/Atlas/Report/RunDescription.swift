@@ -239,7 +239,9 @@ struct RunDescription {
         case "walk":
             how = sv ? "till fots i \(w.number(TravelProfile.walkSpeed)) km/h längs gatu- och vägnätet" : "on foot at \(w.number(TravelProfile.walkSpeed)) km/h along the street and path network"
         case "transit":
-            how = sv ? "med kollektivtrafik" : "by public transport"
+            let modes = run.texts("modes").map(w.transitMode)
+            let only = modes.isEmpty ? "" : sv ? " (bara \(w.list(modes, and: true)))" : " (\(w.list(modes, and: true)) only)"
+            how = (sv ? "med kollektivtrafik" : "by public transport") + only
         case let other?:
             how = sv ? "längs nätet (\(other))" : "along the network (\(other))"
         case nil:

@@ -92,6 +92,16 @@ import Testing
         #expect(english.definition.contains("Every mode counts."))
     }
 
+    @Test func aTransitAccessRunNamesTheModesItRode() throws {
+        func description(_ parameters: String) throws -> String {
+            var layer = Layer(source: "a.geojson", format: "GeoJSON", crs: .wgs84, fields: [Field("mean_minutes", .real)], features: [])
+            layer.metadata["atlas:run"] = try JSONParser.parse(Array(#"{"indicator": "access", "layer": "areas", "parameters": \#(parameters)}"#.utf8))
+            return RunDescription.describe(run: LayerRun(layer), layer: layer, valueField: "mean_minutes", language: .swedish, label: nil).definition
+        }
+        #expect(try description(#"{"mode": "transit", "modes": ["rail", "tram"]}"#).contains("med kollektivtrafik (bara tåg och spårvagn), från"))
+        #expect(try description(#"{"mode": "transit"}"#).contains("med kollektivtrafik, från"))
+    }
+
     @Test func aWalkRunNeverMentionsCarsOrAKindOfDestinationItCannotKnow() throws {
         let poa = TestData.geoData("porto-alegre") + "/"
         let out = try TestData.temporaryFolder() + "/walk.geojson"
