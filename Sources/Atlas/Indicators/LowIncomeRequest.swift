@@ -294,16 +294,9 @@ struct ReaggregationPlan {
 
         if let size = targetGrid {
             let grid = try RegularGrid(checking: metricSources.bounds, cellSize: size, source: areaLayer.source)
-            var cells: [Int]
-            if let weightLayer {
-                // Weighted: the cells become general targets, after dropping those no source reaches.
-                let reached = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics).cells
-                apportionment = try Reaggregation.apportionment(
-                    sources: sourceGeometries, targets: reached.map(grid.cellPolygon), weights: weightLayer, diagnostics: diagnostics)
-                cells = reached
-            } else {
-                (apportionment, cells) = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics)
-            }
+            let cells: [Int]
+            (apportionment, cells) = try Reaggregation.apportionment(
+                sources: sourceGeometries, grid: grid, weights: weightLayer, diagnostics: diagnostics)
             let cellLayer = Layer(
                 source: "grid", format: "grid", crs: metric, fields: [],
                 features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })

@@ -63,6 +63,18 @@ enum PolygonClip {
         return max(0, total)
     }
 
+    /// Area of polygon rings (exterior first, then holes): exteriors' minus holes'.
+    static func area(of polygons: [[[Coordinate]]]) -> Double {
+        var total = 0.0
+        for rings in polygons {
+            for (k, ring) in rings.enumerated() {
+                let a = abs(shoelace(ring))
+                total += k == 0 ? a : -a
+            }
+        }
+        return max(0, total)
+    }
+
     /// The clipped rings themselves (empty rings dropped), for clipping again by a smaller window.
     static func clipped(_ polygons: [[[Coordinate]]], to window: ConvexWindow) -> [[[Coordinate]]] {
         var result: [[[Coordinate]]] = []

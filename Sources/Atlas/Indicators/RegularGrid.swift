@@ -84,6 +84,16 @@ public struct RegularGrid: Sendable, Hashable {
         return Bounds(minX: x, minY: y, maxX: x + cellSize, maxY: y + cellSize)
     }
 
+    /// The cell a point lies in, nil outside the grid. Cells are half-open, [minX, maxX) ×
+    /// [minY, maxY), as the even-odd test counts a point on a shared edge: a point on a cell
+    /// border belongs to exactly one cell.
+    public func cell(containing p: Coordinate) -> Int? {
+        let column = ((p.x - originX) / cellSize).rounded(.down), row = ((p.y - originY) / cellSize).rounded(.down)
+        guard column >= 0, row >= 0, column < Double(columns), row < Double(rows) else { return nil }
+        let (start, overflow) = Int(row).multipliedReportingOverflow(by: columns)
+        return overflow ? nil : start + Int(column)
+    }
+
     public func cellPolygon(_ index: Int) -> Geometry {
         let b = cellBounds(index)
         return .polygon([[
@@ -92,11 +102,30 @@ public struct RegularGrid: Sendable, Hashable {
         ]])
     }
 
-    /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner.
+    /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner,
+    /// zero-padded, as `%06ld%07ld` writes them (wider when a number needs more digits). Written
+    /// digit by digit: a national grid has millions of cells, and `String(format:)` is slow.
     public func rutid(_ index: Int) -> String {
         let b = cellBounds(index)
-        let e = Self.saturated(b.minX.rounded()), n = Self.saturated(b.minY.rounded())
-        return String(format: "%06ld%07ld", e, n)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(13)
+        Self.appendPadded(Self.saturated(b.minX.rounded()), width: 6, to: &digits)
+        Self.appendPadded(Self.saturated(b.minY.rounded()), width: 7, to: &digits)
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// `n` in decimal, a minus sign first when negative, zero-padded to `width` characters.
+    private static func appendPadded(_ n: Int, width: Int, to out: inout [UInt8]) {
+        var reversed: [UInt8] = []
+        var magnitude = n.magnitude
+        repeat {
+            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        let padding = width - reversed.count - (n < 0 ? 1 : 0)
+        if padding > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: padding)) }
+        out.append(contentsOf: reversed.reversed())
     }
 
     /// The grid whose cells the geometries are, when every one is an axis-aligned square of one
@@ -179,7 +208,8 @@ public struct RegularGrid: Sendable, Hashable {
         }
         let inside = PolygonClip.clipped(polygons, to: window)
         guard !inside.isEmpty else { return }
-        let area = PolygonClip.area(of: inside, in: window)
+        // The clipped rings lie in the block already: their own area, without clipping again.
+        let area = PolygonClip.area(of: inside)
         guard area > 0 else { return }
         let blockArea = block.width * block.height
         if area >= blockArea * (1 - 1e-12) {
