@@ -187,44 +187,45 @@ public struct RegularGrid: Sendable, Hashable {
         let c1 = index(((b.maxX - originX) / cellSize).rounded(.up), columns)
         let r1 = index(((b.maxY - originY) / cellSize).rounded(.up), rows)
         guard c0 < c1, r0 < r1 else { return [] }
-        subdivide(polygons, c0, c1, r0, r1, &result)
+        subdivide(PolygonClip.clipped(polygons, to: PolygonClip.ConvexWindow(blockBounds(c0, c1, r0, r1))), c0, c1, r0, r1, &result)
         result.sort { $0.cell < $1.cell }
         return result
     }
 
-    private func subdivide(
-        _ polygons: [[[Coordinate]]], _ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int,
-        _ result: inout [(cell: Int, area: Double)]
-    ) {
-        let block = Bounds(
+    private func blockBounds(_ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int) -> Bounds {
+        Bounds(
             minX: originX + Double(c0) * cellSize, minY: originY + Double(r0) * cellSize,
             maxX: originX + Double(c1) * cellSize, maxY: originY + Double(r1) * cellSize)
-        let window = PolygonClip.ConvexWindow(block)
-        let cells = (c1 - c0) * (r1 - r0)
-        if cells == 1 {
-            let a = PolygonClip.area(of: polygons, in: window)
-            if a > 0 { result.append((r0 * columns + c0, a)) }
-            return
-        }
-        let inside = PolygonClip.clipped(polygons, to: window)
+    }
+
+    /// The cells of the block c0..<c1 × r0..<r1 that `inside` (rings already clipped to the
+    /// block) covers, with their areas. A block is halved along its longer side, each half
+    /// clipped by the one line between them.
+    private func subdivide(
+        _ inside: [[[Coordinate]]], _ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int,
+        _ result: inout [(cell: Int, area: Double)]
+    ) {
         guard !inside.isEmpty else { return }
-        // The clipped rings lie in the block already: their own area, without clipping again.
         let area = PolygonClip.area(of: inside)
         guard area > 0 else { return }
-        let blockArea = block.width * block.height
-        if area >= blockArea * (1 - 1e-12) {
+        if (c1 - c0) * (r1 - r0) == 1 {
+            result.append((r0 * columns + c0, area))
+            return
+        }
+        let block = blockBounds(c0, c1, r0, r1)
+        if area >= block.width * block.height * (1 - 1e-12) {
             let cellArea = cellSize * cellSize
             for r in r0..<r1 { for c in c0..<c1 { result.append((r * columns + c, cellArea)) } }
             return
         }
         if c1 - c0 >= r1 - r0 {
-            let mid = (c0 + c1) / 2
-            subdivide(inside, c0, mid, r0, r1, &result)
-            subdivide(inside, mid, c1, r0, r1, &result)
+            let mid = (c0 + c1) / 2, x = originX + Double(mid) * cellSize
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: true, value: x, below: true)), c0, mid, r0, r1, &result)
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: true, value: x, below: false)), mid, c1, r0, r1, &result)
         } else {
-            let mid = (r0 + r1) / 2
-            subdivide(inside, c0, c1, r0, mid, &result)
-            subdivide(inside, c0, c1, mid, r1, &result)
+            let mid = (r0 + r1) / 2, y = originY + Double(mid) * cellSize
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: false, value: y, below: true)), c0, c1, r0, mid, &result)
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: false, value: y, below: false)), c0, c1, mid, r1, &result)
         }
     }
 }
