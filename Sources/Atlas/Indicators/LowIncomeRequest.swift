@@ -297,12 +297,9 @@ struct ReaggregationPlan {
             let cells: [Int]
             (apportionment, cells) = try Reaggregation.apportionment(
                 sources: sourceGeometries, grid: grid, weights: weightLayer, diagnostics: diagnostics)
-            let cellLayer = Layer(
-                source: "grid", format: "grid", crs: metric, fields: [],
-                features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })
             idField = Field("rutid", .string)
             ids = cells.map { .string(grid.rutid($0)) }
-            geometries = try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry)
+            geometries = try grid.cellPolygons(cells, transformer: Transformer(from: metric, to: .wgs84, context: session.proj))
         } else {
             guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
             let targetLayer = try session.layer(target)

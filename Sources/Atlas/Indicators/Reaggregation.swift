@@ -510,6 +510,7 @@ struct GridSplit {
     /// where the source has any, else by area (and listed in `areaFallbackSources`).
     func apportionment(targetCount: Int, target: (Int) -> Int?) -> Apportionment {
         var result = Apportionment(sourceCount: sources.count, targetCount: targetCount, pieces: [], areaFallbackSources: [])
+        result.pieces.reserveCapacity(sources.reduce(0) { $0 + $1.cells.count })
         for (s, source) in sources.enumerated() {
             let weighted = isWeighted && sourcePopulation[s] > 0
             var reachesTarget = false

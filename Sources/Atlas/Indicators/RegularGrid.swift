@@ -78,10 +78,16 @@ public struct RegularGrid: Sendable, Hashable {
         return overflow ? Int.max : count
     }
 
+    /// A cell's corners are lattice points, so neighbouring cells share them exactly.
     public func cellBounds(_ index: Int) -> Bounds {
         let column = index % columns, row = index / columns
-        let x = originX + Double(column) * cellSize, y = originY + Double(row) * cellSize
-        return Bounds(minX: x, minY: y, maxX: x + cellSize, maxY: y + cellSize)
+        let a = corner(column, row), b = corner(column + 1, row + 1)
+        return Bounds(minX: a.x, minY: a.y, maxX: b.x, maxY: b.y)
+    }
+
+    /// The lattice point at the south-west corner of column `column`, row `row`.
+    func corner(_ column: Int, _ row: Int) -> Coordinate {
+        Coordinate(originX + Double(column) * cellSize, originY + Double(row) * cellSize)
     }
 
     /// The cell a point lies in, nil outside the grid. Cells are half-open, [minX, maxX) ×
@@ -94,12 +100,64 @@ public struct RegularGrid: Sendable, Hashable {
         return overflow ? nil : start + Int(column)
     }
 
+    /// A cell as a counter-clockwise square, closed.
     public func cellPolygon(_ index: Int) -> Geometry {
         let b = cellBounds(index)
-        return .polygon([[
-            Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY),
-            Coordinate(b.minX, b.maxY), Coordinate(b.minX, b.minY),
-        ]])
+        return Self.square(Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY), Coordinate(b.minX, b.maxY))
+    }
+
+    private static func square(_ sw: Coordinate, _ se: Coordinate, _ ne: Coordinate, _ nw: Coordinate) -> Geometry {
+        .polygon([[sw, se, ne, nw, sw]])
+    }
+
+    /// The polygons of `cells` (grid indices in ascending order) in the CRS `transformer` gives:
+    /// the coordinates of `cellPolygon` transformed, each lattice corner once for all the cells
+    /// that share it (a national 250 m grid has millions of cells and five times as many
+    /// polygon vertices). The corners are transformed a row of the lattice at a time, over the
+    /// columns the cells on either side of the row span.
+    public func cellPolygons(_ cells: [Int], transformer: Transformer) throws -> [Geometry] {
+        if cells.isEmpty { return [] }
+        guard zip(cells, cells.dropFirst()).allSatisfy({ $0 < $1 }), let lowest = cells.first, lowest >= 0,
+            let highest = cells.last, highest < cellCount
+        else { throw AtlasError("grid cells must be given once each, in ascending order, within the grid") }
+        // The cells of each row, as the range of `cells` they take.
+        var rowRanges: [Range<Int>] = []
+        var start = 0
+        for k in 1...cells.count where k == cells.count || cells[k] / columns != cells[start] / columns {
+            rowRanges.append(start..<k)
+            start = k
+        }
+        func row(_ range: Range<Int>) -> Int { cells[range.lowerBound] / columns }
+        func columnSpan(_ range: Range<Int>) -> ClosedRange<Int> {
+            (cells[range.lowerBound] % columns)...(cells[range.upperBound - 1] % columns + 1)
+        }
+        func latticeRow(_ r: Int, _ span: ClosedRange<Int>) throws -> (first: Int, corners: [Coordinate]) {
+            var corners = span.map { corner($0, r) }
+            try transformer.transform(&corners)
+            return (span.lowerBound, corners)
+        }
+        var polygons: [Geometry] = []
+        polygons.reserveCapacity(cells.count)
+        var below = try latticeRow(row(rowRanges[0]), columnSpan(rowRanges[0]))
+        for (k, range) in rowRanges.enumerated() {
+            let r = row(range)
+            if k > 0 && row(rowRanges[k - 1]) != r - 1 { below = try latticeRow(r, columnSpan(range)) }
+            // The lattice row above serves the cells of the next row too.
+            var span = columnSpan(range)
+            if k + 1 < rowRanges.count, row(rowRanges[k + 1]) == r + 1 {
+                let next = columnSpan(rowRanges[k + 1])
+                span = min(span.lowerBound, next.lowerBound)...max(span.upperBound, next.upperBound)
+            }
+            let above = try latticeRow(r + 1, span)
+            for cell in cells[range] {
+                let c = cell % columns
+                polygons.append(Self.square(
+                    below.corners[c - below.first], below.corners[c + 1 - below.first],
+                    above.corners[c + 1 - above.first], above.corners[c - above.first]))
+            }
+            below = above
+        }
+        return polygons
     }
 
     /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner,

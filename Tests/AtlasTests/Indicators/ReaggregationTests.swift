@@ -131,6 +131,22 @@ import Testing
         #expect(RegularGrid(originX: 519_250, originY: 6_640_000, cellSize: 250, columns: 1, rows: 1).rutid(0) == "5192506640000")
     }
 
+    @Test func cellPolygonsTransformedByCornersAreTheCellsTransformed() throws {
+        // Cells of a 250 m grid in SWEREF 99 TM: rows with gaps, a row skipped, rows of
+        // different spans; each polygon must be its cell transformed on its own, to WGS 84.
+        let grid = RegularGrid(originX: 500_000, originY: 6_700_000, cellSize: 250, columns: 10, rows: 6)
+        let cells = [0, 1, 2, 5, 9, 13, 14, 31, 32, 33, 34, 35, 48, 52, 53, 59]
+        let transformer = try Transformer(from: .sweref99TM, to: .wgs84)
+        let polygons = try grid.cellPolygons(cells, transformer: transformer)
+        #expect(polygons.count == cells.count)
+        for (cell, polygon) in zip(cells, polygons) {
+            #expect(polygon == (try transformer.transform(grid.cellPolygon(cell))), "cell \(cell)")
+        }
+        #expect(try grid.cellPolygons([], transformer: transformer).isEmpty)
+        #expect(throws: AtlasError.self) { try grid.cellPolygons([3, 2], transformer: transformer) }
+        #expect(throws: AtlasError.self) { try grid.cellPolygons([60], transformer: transformer) }
+    }
+
     @Test func gridCellTargetsTakeTheGridPathWithTheSameResult() throws {
         // Six 7 m cells covering part of two sources; empty weights force the general GEOS path
         // (every source falls back to area), which must agree with the grid overlay.
