@@ -294,22 +294,12 @@ struct ReaggregationPlan {
 
         if let size = targetGrid {
             let grid = try RegularGrid(checking: metricSources.bounds, cellSize: size, source: areaLayer.source)
-            var cells: [Int]
-            if let weightLayer {
-                // Weighted: the cells become general targets, after dropping those no source reaches.
-                let reached = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics).cells
-                apportionment = try Reaggregation.apportionment(
-                    sources: sourceGeometries, targets: reached.map(grid.cellPolygon), weights: weightLayer, diagnostics: diagnostics)
-                cells = reached
-            } else {
-                (apportionment, cells) = try Reaggregation.apportionment(sources: sourceGeometries, grid: grid, diagnostics: diagnostics)
-            }
-            let cellLayer = Layer(
-                source: "grid", format: "grid", crs: metric, fields: [],
-                features: cells.map { Feature(geometry: grid.cellPolygon($0), values: []) })
+            let cells: [Int]
+            (apportionment, cells) = try Reaggregation.apportionment(
+                sources: sourceGeometries, grid: grid, weights: weightLayer, diagnostics: diagnostics)
             idField = Field("rutid", .string)
             ids = cells.map { .string(grid.rutid($0)) }
-            geometries = try cellLayer.reprojected(to: .wgs84, context: session.proj).features.map(\.geometry)
+            geometries = try grid.cellPolygons(cells, transformer: Transformer(from: metric, to: .wgs84, context: session.proj))
         } else {
             guard let target, let targetID else { throw OptionError("target", "give target or target-grid") }
             let targetLayer = try session.layer(target)

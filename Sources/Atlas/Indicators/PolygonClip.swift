@@ -63,17 +63,88 @@ enum PolygonClip {
         return max(0, total)
     }
 
+    /// Area of polygon rings (exterior first, then holes): exteriors' minus holes'.
+    static func area(of polygons: [[[Coordinate]]]) -> Double {
+        var total = 0.0
+        for rings in polygons {
+            for (k, ring) in rings.enumerated() {
+                let a = abs(shoelace(ring))
+                total += k == 0 ? a : -a
+            }
+        }
+        return max(0, total)
+    }
+
     /// The clipped rings themselves (empty rings dropped), for clipping again by a smaller window.
     static func clipped(_ polygons: [[[Coordinate]]], to window: ConvexWindow) -> [[[Coordinate]]] {
-        var result: [[[Coordinate]]] = []
         var scratch: [Coordinate] = []
+        return clipped(polygons) { ring, output in
+            if ringBounds(ring).intersects(window.bounds) {
+                clip(ring, to: window, into: &output, scratch: &scratch)
+            } else {
+                output.removeAll()
+            }
+        }
+    }
+
+    /// One side of an axis-parallel line: half of a block of grid cells.
+    struct HalfPlane: Sendable {
+        /// The line is x = value when true, else y = value.
+        var vertical: Bool
+        var value: Double
+        /// Keeps the side ≤ value, else the side ≥ value.
+        var below: Bool
+
+        /// Positive on the kept side.
+        func side(_ p: Coordinate) -> Double {
+            let v = vertical ? p.x : p.y
+            return below ? value - v : v - value
+        }
+
+        /// Where the edge p→q crosses the line, on it exactly.
+        func crossing(_ p: Coordinate, _ sp: Double, _ q: Coordinate, _ sq: Double) -> Coordinate {
+            let t = sp / (sp - sq)
+            return vertical ? Coordinate(value, p.y + (q.y - p.y) * t) : Coordinate(p.x + (q.x - p.x) * t, value)
+        }
+    }
+
+    /// The rings clipped to a half-plane: one edge of Sutherland–Hodgman, for rings that already
+    /// lie in a block being halved (clipping them to the half block's four edges would repeat
+    /// three that change nothing).
+    static func clipped(_ polygons: [[[Coordinate]]], to half: HalfPlane) -> [[[Coordinate]]] {
+        clipped(polygons) { ring, output in
+            output.removeAll()
+            var n = ring.count
+            if n > 1, ring[0] == ring[n - 1] { n -= 1 }
+            guard n >= 3 else { return }
+            var previous = ring[n - 1]
+            var previousSide = half.side(previous)
+            for current in ring[0..<n] {
+                let currentSide = half.side(current)
+                if currentSide >= 0 {
+                    if previousSide < 0 { output.append(half.crossing(previous, previousSide, current, currentSide)) }
+                    output.append(current)
+                } else if previousSide >= 0 {
+                    output.append(half.crossing(previous, previousSide, current, currentSide))
+                }
+                previous = current
+                previousSide = currentSide
+            }
+            if output.count < 3 { output.removeAll() }
+        }
+    }
+
+    /// Each polygon's rings through `clipRing`, dropping rings that clip to nothing and the
+    /// polygons whose exterior does (their holes lie inside it).
+    private static func clipped(
+        _ polygons: [[[Coordinate]]], _ clipRing: (_ ring: [Coordinate], _ output: inout [Coordinate]) -> Void
+    ) -> [[[Coordinate]]] {
+        var result: [[[Coordinate]]] = []
         for rings in polygons {
             var kept: [[Coordinate]] = []
             for (k, ring) in rings.enumerated() {
                 var output: [Coordinate] = []
-                if ringBounds(ring).intersects(window.bounds) {
-                    clip(ring, to: window, into: &output, scratch: &scratch)
-                }
+                clipRing(ring, &output)
                 if output.count >= 3 {
                     kept.append(output)
                 } else if k == 0 {

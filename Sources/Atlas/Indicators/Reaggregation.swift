@@ -181,17 +181,27 @@ public enum MissingRule: String, Sendable, CaseIterable {
 /// Only the parts of sources that targets cover are shared out, so the sum over the targets is
 /// the sum over the sources' covered parts — the whole when the targets cover the sources.
 public enum Reaggregation {
-    /// General polygons: source ∩ target pieces by GEOS (candidates from an STRtree), weights
-    /// clipped to pieces in pure Swift when the weight cells are convex.
-    /// Targets that are the cells of one regular grid (an SCB 250 m grid read from its `rutid`s)
-    /// take the pure-Swift grid overlay when there are no weights.
+    /// Source ∩ target pieces, apportioned by the weight population in them or by area.
+    ///
+    /// Targets that are the cells of one regular grid (an SCB grid read from its `rutid`s) take
+    /// the pure-Swift grid path, with weights too when every populated weight is a point or a
+    /// convex polygon (grid cells of any size and alignment, reprojected ones included); other
+    /// targets and weights take the general path. Both give the same figures.
     public static func apportionment(
         sources: [Geometry], targets: [Geometry], weights: PopulationWeights? = nil, diagnostics: Diagnostics? = nil
     ) throws -> Apportionment {
-        if weights == nil, let (grid, cellTargets) = RegularGrid.cells(of: targets) {
-            return try apportionment(
-                sources: sources, grid: grid, cellTargets: cellTargets, targetCount: targets.count, diagnostics: diagnostics)
+        if let (grid, cellTargets) = RegularGrid.cells(of: targets), let gridWeights = GridWeights(weights) {
+            let split = try GridSplit(sources: sources, grid: grid, weights: gridWeights, diagnostics: diagnostics)
+            return split.apportionment(targetCount: targets.count) { cellTargets[$0] }
         }
+        return try generalApportionment(sources: sources, targets: targets, weights: weights, diagnostics: diagnostics)
+    }
+
+    /// General polygons: source ∩ target pieces by GEOS (candidates from an STRtree), weights
+    /// clipped to pieces in pure Swift when the weight cells are convex.
+    static func generalApportionment(
+        sources: [Geometry], targets: [Geometry], weights: PopulationWeights?, diagnostics: Diagnostics?
+    ) throws -> Apportionment {
         let targetTree = STRtree(targets.map { $0.bounds ?? .empty })
         let perSource = try concurrentMap(sources.count, diagnostics) { context, s -> SourcePieces in
             try pieces(of: sources[s], targets: targets, tree: targetTree, context: context, keepGeometry: weights != nil)
@@ -217,58 +227,25 @@ public enum Reaggregation {
         return result
     }
 
-    /// Area-weighted apportioning to the cells of a regular grid, all in pure Swift. Only cells
-    /// that some source reaches are targets: `cells[k]` is the grid index of target `k`.
+    /// Apportioning to the cells of a regular grid, by area or by weights, in pure Swift when the
+    /// grid path takes the weights (see above). Only cells that some source reaches are targets:
+    /// `cells[k]` is the grid index of target `k`, in grid order, so that output follows the
+    /// grid rather than the sources. With weights, a reached cell without weight population is a
+    /// target that no piece reaches (missing).
     public static func apportionment(
-        sources: [Geometry], grid: RegularGrid, diagnostics: Diagnostics? = nil
+        sources: [Geometry], grid: RegularGrid, weights: PopulationWeights? = nil, diagnostics: Diagnostics? = nil
     ) throws -> (apportionment: Apportionment, cells: [Int]) {
         try grid.validate()
-        let overlays = try concurrentMap(sources.count, diagnostics) { _, s in grid.overlay(sources[s].polygons) }
-        var targetOfCell: [Int: Int] = [:]
-        var cells: [Int] = []
-        var pieces: [Apportionment.Piece] = []
-        for (s, overlay) in overlays.enumerated() {
-            let sourceArea = overlay.reduce(0) { $0 + $1.area }
-            guard sourceArea > 0 else { continue }
-            for (cell, area) in overlay {
-                let target: Int
-                if let t = targetOfCell[cell] {
-                    target = t
-                } else {
-                    target = cells.count
-                    targetOfCell[cell] = target
-                    cells.append(cell)
-                }
-                pieces.append(.init(source: s, target: target, fraction: area / sourceArea, area: area))
-            }
+        guard let gridWeights = GridWeights(weights) else {
+            // Weights only GEOS can clip: the reached cells become general targets.
+            let cells = try apportionment(sources: sources, grid: grid, diagnostics: diagnostics).cells
+            let general = try generalApportionment(
+                sources: sources, targets: cells.map(grid.cellPolygon), weights: weights, diagnostics: diagnostics)
+            return (general, cells)
         }
-        // Targets in grid order, so that output follows the grid rather than the sources.
-        let order = cells.indices.sorted { cells[$0] < cells[$1] }
-        var rank = [Int](repeating: 0, count: cells.count)
-        for (r, t) in order.enumerated() { rank[t] = r }
-        for k in pieces.indices { pieces[k].target = rank[pieces[k].target] }
-        let apportionment = Apportionment(sourceCount: sources.count, targetCount: cells.count, pieces: pieces, areaFallbackSources: [])
-        return (apportionment, order.map { cells[$0] })
-    }
-
-    /// By area onto grid cells that stand for given targets (`cellTargets[cell]`); the parts of
-    /// sources in other cells are not covered.
-    static func apportionment(
-        sources: [Geometry], grid: RegularGrid, cellTargets: [Int: Int], targetCount: Int, diagnostics: Diagnostics?
-    ) throws -> Apportionment {
-        let overlays = try concurrentMap(sources.count, diagnostics) { _, s in grid.overlay(sources[s].polygons) }
-        var result = Apportionment(sourceCount: sources.count, targetCount: targetCount, pieces: [], areaFallbackSources: [])
-        for (s, overlay) in overlays.enumerated() {
-            // The source's own area, not just its part in the grid's extent.
-            let sourceArea = sources[s].polygons.reduce(0.0) { sum, rings in
-                rings.enumerated().reduce(sum) { $0 + ($1.offset == 0 ? 1 : -1) * abs(PolygonClip.shoelace($1.element)) }
-            }
-            guard sourceArea > 0 else { continue }
-            for (cell, area) in overlay {
-                if let t = cellTargets[cell] { result.pieces.append(.init(source: s, target: t, fraction: area / sourceArea, area: area)) }
-            }
-        }
-        return result
+        let split = try GridSplit(sources: sources, grid: grid, weights: gridWeights, diagnostics: diagnostics)
+        let cells = split.reachedCells()
+        return (split.apportionment(targetCount: cells.count) { cells.sortedIndex(of: $0) }, cells)
     }
 
     struct SourcePieces: Sendable {
@@ -277,6 +254,9 @@ public enum Reaggregation {
         var areas: [Double] = []
         /// source ∩ target, kept when weights are to be clipped to them.
         var geometries: [Geometry] = []
+        /// The source made valid, kept with weights when it was not valid: weights are measured on
+        /// the same polygons as the pieces.
+        var repaired: Geometry?
         var bounds: [Bounds] = []
     }
 
@@ -285,7 +265,9 @@ public enum Reaggregation {
     ) throws -> SourcePieces {
         var result = SourcePieces()
         guard let bounds = source.bounds else { return result }
-        let s = try valid(GEOSGeometry(source, context: context))
+        let given = try GEOSGeometry(source, context: context)
+        let s = try valid(given)
+        if keepGeometry && s !== given { result.repaired = try s.toGeometry() }
         result.sourceArea = try s.area
         for t in tree.query(bounds) {
             let target = try valid(GEOSGeometry(targets[t], context: context))
@@ -309,20 +291,25 @@ public enum Reaggregation {
         try g.isValid ? g : g.makeValid()
     }
 
+    /// A source's polygons as both paths measure it: made valid by GEOS when it is not (a
+    /// self-intersecting ring would otherwise subtract the area of its reversed loop).
+    static func validPolygons(_ source: Geometry, context: GEOSContext) throws -> [[[Coordinate]]] {
+        let given = try GEOSGeometry(source, context: context)
+        return try given.isValid ? source.polygons : given.makeValid().toGeometry().polygons
+    }
+
     /// Adds each weight's population to the sources and pieces it overlaps.
     static func distribute(
         _ weights: PopulationWeights, sources: [Geometry], pieces: [SourcePieces],
         into pieceWeights: inout [[Double]], sourceWeights: inout [Double]
     ) throws {
-        let sourceTree = STRtree(sources.map { $0.bounds ?? .empty })
-        let sourcePolygons = sources.map(\.polygons)
+        let locator = SourceLocator(sources)
         let context = try GEOSContext()
         for (w, geometry) in weights.geometries.enumerated() {
             let population = weights.population[w]
             guard population > 0, let cellBounds = geometry.bounds else { continue }
-            let candidates = sourceTree.query(cellBounds)
             if case .point(let p) = geometry {
-                guard let s = candidates.first(where: { PolygonClip.contains(sourcePolygons[$0], p) }) else { continue }
+                guard let s = locator.source(containing: p) else { continue }
                 sourceWeights[s] += population
                 for k in pieces[s].targets.indices where PolygonClip.contains(pieces[s].geometries[k].polygons, p) {
                     pieceWeights[s][k] += population
@@ -332,8 +319,8 @@ public enum Reaggregation {
             let area = try areaFunction(for: geometry, context: context)
             var overlaps: [(Int, Double)] = []
             var covered = 0.0
-            for s in candidates {
-                let a = try area(sources[s])
+            for s in locator.tree.query(cellBounds) {
+                let a = try area(pieces[s].repaired ?? sources[s])
                 if a > 0 {
                     overlaps.append((s, a))
                     covered += a
@@ -382,6 +369,182 @@ public enum Reaggregation {
         }
         return try slots.results()
     }
+}
+
+/// The sources by their bounds, to find the one a population point lies in.
+struct SourceLocator {
+    let tree: STRtree
+    let polygons: [[[[Coordinate]]]]
+
+    init(_ sources: [Geometry]) {
+        tree = STRtree(sources.map { $0.bounds ?? .empty })
+        polygons = sources.map(\.polygons)
+    }
+
+    /// The first source (in input order) that contains the point: a point on a border between
+    /// sources goes to one of them.
+    func source(containing p: Coordinate) -> Int? {
+        tree.query(Bounds(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y)).first { PolygonClip.contains(polygons[$0], p) }
+    }
+}
+
+/// Population weights as the grid path takes them: every populated polygon a convex clipping
+/// window, every populated point a point. Weights with no population (or no geometry) add
+/// nothing on either path and are left out.
+struct GridWeights: Sendable {
+    /// False without weights: everything goes by area.
+    var isWeighted = false
+    var population: [Double] = []
+    var windows: [(weight: Int, window: PolygonClip.ConvexWindow)] = []
+    /// The windows' bounds.
+    var tree = STRtree([])
+    var points: [(weight: Int, point: Coordinate)] = []
+
+    /// By area without weights; nil when a populated weight is neither a point nor a convex
+    /// polygon (a cell with a hole, a multipolygon), which the general path clips with GEOS.
+    init?(_ weights: PopulationWeights?) {
+        guard let weights else { return }
+        isWeighted = true
+        population = weights.population
+        for (w, geometry) in weights.geometries.enumerated() where weights.population[w] > 0 && geometry.bounds != nil {
+            if case .point(let p) = geometry {
+                points.append((w, p))
+            } else if let window = PolygonClip.ConvexWindow(geometry) {
+                windows.append((w, window))
+            } else {
+                return nil
+            }
+        }
+        tree = STRtree(windows.map(\.window.bounds))
+    }
+}
+
+/// One source laid over a grid in pure Swift: its area in each cell it reaches, and each part of
+/// it in a populated weight polygon, with that part's area in each cell.
+struct SourceOnGrid: Sendable {
+    struct WeightPart: Sendable {
+        var weight: Int
+        /// area(source ∩ weight)
+        var area: Double
+        /// area(source ∩ weight ∩ cell), in cell order.
+        var cells: [(cell: Int, area: Double)]
+    }
+
+    /// The source's own area, also outside the grid.
+    var area: Double
+    /// area(source ∩ cell) for the cells it reaches, in cell order.
+    var cells: [(cell: Int, area: Double)]
+    var weightParts: [WeightPart] = []
+
+    init(_ polygons: [[[Coordinate]]], grid: RegularGrid, weights: GridWeights) {
+        area = PolygonClip.area(of: polygons)
+        cells = grid.overlay(polygons)
+        var bounds = Bounds.empty
+        for rings in polygons { if let exterior = rings.first { for c in exterior { bounds.extend(c) } } }
+        guard !weights.windows.isEmpty, !bounds.isEmpty else { return }
+        // The candidates come in weight order, as the general path adds them.
+        for k in weights.tree.query(bounds) {
+            let (w, window) = weights.windows[k]
+            let inside = PolygonClip.clipped(polygons, to: window)
+            let a = PolygonClip.area(of: inside)
+            if a > 0 { weightParts.append(WeightPart(weight: w, area: a, cells: grid.overlay(inside))) }
+        }
+    }
+}
+
+/// The sources laid over a grid and the weight population split over their cells, with the
+/// general path's rules: a weight polygon's population is shared between the sources by the
+/// part of its covered area in each (so a cell on the border of the study area gives all of it
+/// to the part inside), and within a source by area; a point's population goes to the first
+/// source holding it and to the cell it lies in.
+struct GridSplit {
+    var sources: [SourceOnGrid]
+    var isWeighted: Bool
+    /// Weight population of each source, and of each of its `cells`.
+    var sourcePopulation: [Double]
+    var cellPopulation: [[Double]]
+
+    init(sources geometries: [Geometry], grid: RegularGrid, weights: GridWeights, diagnostics: Diagnostics?) throws {
+        sources = try Reaggregation.concurrentMap(geometries.count, diagnostics) { context, s in
+            SourceOnGrid(try Reaggregation.validPolygons(geometries[s], context: context), grid: grid, weights: weights)
+        }
+        isWeighted = weights.isWeighted
+        sourcePopulation = [Double](repeating: 0, count: sources.count)
+        cellPopulation = weights.isWeighted ? sources.map { [Double](repeating: 0, count: $0.cells.count) } : []
+        guard weights.isWeighted else { return }
+        var covered = [Double](repeating: 0, count: weights.population.count)
+        for source in sources { for part in source.weightParts { covered[part.weight] += part.area } }
+        for (s, source) in sources.enumerated() {
+            for part in source.weightParts {
+                let population = weights.population[part.weight], c = covered[part.weight]
+                sourcePopulation[s] += population * part.area / c
+                for (cell, a) in part.cells {
+                    if let k = source.cells.sortedIndex(of: cell, by: \.cell) { cellPopulation[s][k] += population * a / c }
+                }
+            }
+        }
+        if !weights.points.isEmpty {
+            let locator = SourceLocator(geometries)
+            for (w, p) in weights.points {
+                guard let s = locator.source(containing: p) else { continue }
+                sourcePopulation[s] += weights.population[w]
+                if let cell = grid.cell(containing: p), let k = sources[s].cells.sortedIndex(of: cell, by: \.cell) {
+                    cellPopulation[s][k] += weights.population[w]
+                }
+            }
+        }
+    }
+
+    /// The grid cells that sources with an area reach, in grid order.
+    func reachedCells() -> [Int] {
+        var cells = sources.filter { $0.area > 0 }.flatMap { $0.cells.map(\.cell) }
+        cells.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(cells.count)
+        for cell in cells where unique.last != cell { unique.append(cell) }
+        return unique
+    }
+
+    /// Pieces source ∩ cell for the cells that stand for targets (`target(cell)`); the parts of
+    /// sources in other cells are not covered. As on the general path: by weight population
+    /// where the source has any, else by area (and listed in `areaFallbackSources`).
+    func apportionment(targetCount: Int, target: (Int) -> Int?) -> Apportionment {
+        var result = Apportionment(sourceCount: sources.count, targetCount: targetCount, pieces: [], areaFallbackSources: [])
+        result.pieces.reserveCapacity(sources.reduce(0) { $0 + $1.cells.count })
+        for (s, source) in sources.enumerated() {
+            let weighted = isWeighted && sourcePopulation[s] > 0
+            var reachesTarget = false
+            for (k, (cell, area)) in source.cells.enumerated() {
+                guard let t = target(cell) else { continue }
+                reachesTarget = true
+                let fraction = weighted ? cellPopulation[s][k] / sourcePopulation[s] : (source.area > 0 ? area / source.area : 0)
+                if fraction > 0 {
+                    result.pieces.append(.init(
+                        source: s, target: t, fraction: fraction, area: area, population: isWeighted ? cellPopulation[s][k] : nil))
+                }
+            }
+            if isWeighted && !weighted && reachesTarget { result.areaFallbackSources.append(s) }
+        }
+        return result
+    }
+}
+
+extension RandomAccessCollection where Index == Int {
+    /// The position of `key` in a collection sorted by `keyOf`, by binary search.
+    func sortedIndex(of key: Int, by keyOf: (Element) -> Int) -> Int? {
+        var low = startIndex, high = endIndex
+        while low < high {
+            let mid = low + (high - low) / 2
+            let k = keyOf(self[mid])
+            if k == key { return mid }
+            if k < key { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+}
+
+extension RandomAccessCollection where Index == Int, Element == Int {
+    func sortedIndex(of key: Int) -> Int? { sortedIndex(of: key) { $0 } }
 }
 
 /// Results of concurrent work, filled in any order under a lock.

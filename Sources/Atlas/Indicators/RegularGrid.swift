@@ -78,25 +78,112 @@ public struct RegularGrid: Sendable, Hashable {
         return overflow ? Int.max : count
     }
 
+    /// A cell's corners are lattice points, so neighbouring cells share them exactly.
     public func cellBounds(_ index: Int) -> Bounds {
         let column = index % columns, row = index / columns
-        let x = originX + Double(column) * cellSize, y = originY + Double(row) * cellSize
-        return Bounds(minX: x, minY: y, maxX: x + cellSize, maxY: y + cellSize)
+        let a = corner(column, row), b = corner(column + 1, row + 1)
+        return Bounds(minX: a.x, minY: a.y, maxX: b.x, maxY: b.y)
     }
 
+    /// The lattice point at the south-west corner of column `column`, row `row`.
+    func corner(_ column: Int, _ row: Int) -> Coordinate {
+        Coordinate(originX + Double(column) * cellSize, originY + Double(row) * cellSize)
+    }
+
+    /// The cell a point lies in, nil outside the grid. Cells are half-open, [minX, maxX) ×
+    /// [minY, maxY), as the even-odd test counts a point on a shared edge: a point on a cell
+    /// border belongs to exactly one cell.
+    public func cell(containing p: Coordinate) -> Int? {
+        let column = ((p.x - originX) / cellSize).rounded(.down), row = ((p.y - originY) / cellSize).rounded(.down)
+        guard column >= 0, row >= 0, column < Double(columns), row < Double(rows) else { return nil }
+        let (start, overflow) = Int(row).multipliedReportingOverflow(by: columns)
+        return overflow ? nil : start + Int(column)
+    }
+
+    /// A cell as a counter-clockwise square, closed.
     public func cellPolygon(_ index: Int) -> Geometry {
         let b = cellBounds(index)
-        return .polygon([[
-            Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY),
-            Coordinate(b.minX, b.maxY), Coordinate(b.minX, b.minY),
-        ]])
+        return Self.square(Coordinate(b.minX, b.minY), Coordinate(b.maxX, b.minY), Coordinate(b.maxX, b.maxY), Coordinate(b.minX, b.maxY))
     }
 
-    /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner.
+    private static func square(_ sw: Coordinate, _ se: Coordinate, _ ne: Coordinate, _ nw: Coordinate) -> Geometry {
+        .polygon([[sw, se, ne, nw, sw]])
+    }
+
+    /// The polygons of `cells` (grid indices in ascending order) in the CRS `transformer` gives:
+    /// the coordinates of `cellPolygon` transformed, each lattice corner once for all the cells
+    /// that share it (a national 250 m grid has millions of cells and five times as many
+    /// polygon vertices). The corners are transformed a row of the lattice at a time, over the
+    /// columns the cells on either side of the row span.
+    public func cellPolygons(_ cells: [Int], transformer: Transformer) throws -> [Geometry] {
+        if cells.isEmpty { return [] }
+        guard zip(cells, cells.dropFirst()).allSatisfy({ $0 < $1 }), let lowest = cells.first, lowest >= 0,
+            let highest = cells.last, highest < cellCount
+        else { throw AtlasError("grid cells must be given once each, in ascending order, within the grid") }
+        // The cells of each row, as the range of `cells` they take.
+        var rowRanges: [Range<Int>] = []
+        var start = 0
+        for k in 1...cells.count where k == cells.count || cells[k] / columns != cells[start] / columns {
+            rowRanges.append(start..<k)
+            start = k
+        }
+        func row(_ range: Range<Int>) -> Int { cells[range.lowerBound] / columns }
+        func columnSpan(_ range: Range<Int>) -> ClosedRange<Int> {
+            (cells[range.lowerBound] % columns)...(cells[range.upperBound - 1] % columns + 1)
+        }
+        func latticeRow(_ r: Int, _ span: ClosedRange<Int>) throws -> (first: Int, corners: [Coordinate]) {
+            var corners = span.map { corner($0, r) }
+            try transformer.transform(&corners)
+            return (span.lowerBound, corners)
+        }
+        var polygons: [Geometry] = []
+        polygons.reserveCapacity(cells.count)
+        var below = try latticeRow(row(rowRanges[0]), columnSpan(rowRanges[0]))
+        for (k, range) in rowRanges.enumerated() {
+            let r = row(range)
+            if k > 0 && row(rowRanges[k - 1]) != r - 1 { below = try latticeRow(r, columnSpan(range)) }
+            // The lattice row above serves the cells of the next row too.
+            var span = columnSpan(range)
+            if k + 1 < rowRanges.count, row(rowRanges[k + 1]) == r + 1 {
+                let next = columnSpan(rowRanges[k + 1])
+                span = min(span.lowerBound, next.lowerBound)...max(span.upperBound, next.upperBound)
+            }
+            let above = try latticeRow(r + 1, span)
+            for cell in cells[range] {
+                let c = cell % columns
+                polygons.append(Self.square(
+                    below.corners[c - below.first], below.corners[c + 1 - below.first],
+                    above.corners[c + 1 - above.first], above.corners[c - above.first]))
+            }
+            below = above
+        }
+        return polygons
+    }
+
+    /// SCB's `rutid`: easting (6 digits) and northing (7 digits) of the cell's south-west corner,
+    /// zero-padded, as `%06ld%07ld` writes them (wider when a number needs more digits). Written
+    /// digit by digit: a national grid has millions of cells, and `String(format:)` is slow.
     public func rutid(_ index: Int) -> String {
         let b = cellBounds(index)
-        let e = Self.saturated(b.minX.rounded()), n = Self.saturated(b.minY.rounded())
-        return String(format: "%06ld%07ld", e, n)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(13)
+        Self.appendPadded(Self.saturated(b.minX.rounded()), width: 6, to: &digits)
+        Self.appendPadded(Self.saturated(b.minY.rounded()), width: 7, to: &digits)
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// `n` in decimal, a minus sign first when negative, zero-padded to `width` characters.
+    private static func appendPadded(_ n: Int, width: Int, to out: inout [UInt8]) {
+        var reversed: [UInt8] = []
+        var magnitude = n.magnitude
+        repeat {
+            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        let padding = width - reversed.count - (n < 0 ? 1 : 0)
+        if padding > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: padding)) }
+        out.append(contentsOf: reversed.reversed())
     }
 
     /// The grid whose cells the geometries are, when every one is an axis-aligned square of one
@@ -158,43 +245,45 @@ public struct RegularGrid: Sendable, Hashable {
         let c1 = index(((b.maxX - originX) / cellSize).rounded(.up), columns)
         let r1 = index(((b.maxY - originY) / cellSize).rounded(.up), rows)
         guard c0 < c1, r0 < r1 else { return [] }
-        subdivide(polygons, c0, c1, r0, r1, &result)
+        subdivide(PolygonClip.clipped(polygons, to: PolygonClip.ConvexWindow(blockBounds(c0, c1, r0, r1))), c0, c1, r0, r1, &result)
         result.sort { $0.cell < $1.cell }
         return result
     }
 
-    private func subdivide(
-        _ polygons: [[[Coordinate]]], _ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int,
-        _ result: inout [(cell: Int, area: Double)]
-    ) {
-        let block = Bounds(
+    private func blockBounds(_ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int) -> Bounds {
+        Bounds(
             minX: originX + Double(c0) * cellSize, minY: originY + Double(r0) * cellSize,
             maxX: originX + Double(c1) * cellSize, maxY: originY + Double(r1) * cellSize)
-        let window = PolygonClip.ConvexWindow(block)
-        let cells = (c1 - c0) * (r1 - r0)
-        if cells == 1 {
-            let a = PolygonClip.area(of: polygons, in: window)
-            if a > 0 { result.append((r0 * columns + c0, a)) }
+    }
+
+    /// The cells of the block c0..<c1 × r0..<r1 that `inside` (rings already clipped to the
+    /// block) covers, with their areas. A block is halved along its longer side, each half
+    /// clipped by the one line between them.
+    private func subdivide(
+        _ inside: [[[Coordinate]]], _ c0: Int, _ c1: Int, _ r0: Int, _ r1: Int,
+        _ result: inout [(cell: Int, area: Double)]
+    ) {
+        guard !inside.isEmpty else { return }
+        let area = PolygonClip.area(of: inside)
+        guard area > 0 else { return }
+        if (c1 - c0) * (r1 - r0) == 1 {
+            result.append((r0 * columns + c0, area))
             return
         }
-        let inside = PolygonClip.clipped(polygons, to: window)
-        guard !inside.isEmpty else { return }
-        let area = PolygonClip.area(of: inside, in: window)
-        guard area > 0 else { return }
-        let blockArea = block.width * block.height
-        if area >= blockArea * (1 - 1e-12) {
+        let block = blockBounds(c0, c1, r0, r1)
+        if area >= block.width * block.height * (1 - 1e-12) {
             let cellArea = cellSize * cellSize
             for r in r0..<r1 { for c in c0..<c1 { result.append((r * columns + c, cellArea)) } }
             return
         }
         if c1 - c0 >= r1 - r0 {
-            let mid = (c0 + c1) / 2
-            subdivide(inside, c0, mid, r0, r1, &result)
-            subdivide(inside, mid, c1, r0, r1, &result)
+            let mid = (c0 + c1) / 2, x = originX + Double(mid) * cellSize
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: true, value: x, below: true)), c0, mid, r0, r1, &result)
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: true, value: x, below: false)), mid, c1, r0, r1, &result)
         } else {
-            let mid = (r0 + r1) / 2
-            subdivide(inside, c0, c1, r0, mid, &result)
-            subdivide(inside, c0, c1, mid, r1, &result)
+            let mid = (r0 + r1) / 2, y = originY + Double(mid) * cellSize
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: false, value: y, below: true)), c0, c1, r0, mid, &result)
+            subdivide(PolygonClip.clipped(inside, to: .init(vertical: false, value: y, below: false)), c0, c1, mid, r1, &result)
         }
     }
 }

@@ -121,6 +121,32 @@ import Testing
         #expect(grid.rutid(cells[0]) == "5000006600000")
     }
 
+    @Test func rutidsArePaddedAsSCBWritesThem() {
+        // The digits of `String(format: "%06ld%07ld", …)`, wider numbers and signs included.
+        let corners: [(Double, Double)] = [(519_250, 6_640_000), (0, 0), (-5, -123), (12_345_678, 99_999_999), (1_000, 250)]
+        for (x, y) in corners {
+            let grid = RegularGrid(originX: x, originY: y, cellSize: 250, columns: 1, rows: 1)
+            #expect(grid.rutid(0) == String(format: "%06ld%07ld", Int(x), Int(y)))
+        }
+        #expect(RegularGrid(originX: 519_250, originY: 6_640_000, cellSize: 250, columns: 1, rows: 1).rutid(0) == "5192506640000")
+    }
+
+    @Test func cellPolygonsTransformedByCornersAreTheCellsTransformed() throws {
+        // Cells of a 250 m grid in SWEREF 99 TM: rows with gaps, a row skipped, rows of
+        // different spans; each polygon must be its cell transformed on its own, to WGS 84.
+        let grid = RegularGrid(originX: 500_000, originY: 6_700_000, cellSize: 250, columns: 10, rows: 6)
+        let cells = [0, 1, 2, 5, 9, 13, 14, 31, 32, 33, 34, 35, 48, 52, 53, 59]
+        let transformer = try Transformer(from: .sweref99TM, to: .wgs84)
+        let polygons = try grid.cellPolygons(cells, transformer: transformer)
+        #expect(polygons.count == cells.count)
+        for (cell, polygon) in zip(cells, polygons) {
+            #expect(polygon == (try transformer.transform(grid.cellPolygon(cell))), "cell \(cell)")
+        }
+        #expect(try grid.cellPolygons([], transformer: transformer).isEmpty)
+        #expect(throws: AtlasError.self) { try grid.cellPolygons([3, 2], transformer: transformer) }
+        #expect(throws: AtlasError.self) { try grid.cellPolygons([60], transformer: transformer) }
+    }
+
     @Test func gridCellTargetsTakeTheGridPathWithTheSameResult() throws {
         // Six 7 m cells covering part of two sources; empty weights force the general GEOS path
         // (every source falls back to area), which must agree with the grid overlay.
@@ -135,12 +161,94 @@ import Testing
         }
         #expect(RegularGrid.cells(of: cells)?.cells.count == 6)
         let fast = try Reaggregation.apportionment(sources: sources, targets: cells).apply(figures)
-        let general = try Reaggregation.apportionment(
-            sources: sources, targets: cells, weights: PopulationWeights(geometries: [], population: [])).apply(figures)
+        let general = try Reaggregation.generalApportionment(sources: sources, targets: cells, weights: nil, diagnostics: nil).apply(figures)
         for (a, b) in zip(fast, general) {
             #expect(abs(a.count! - b.count!) < 1e-9)
             #expect(abs(a.total! - b.total!) < 1e-9)
         }
         #expect(fast[3].total! > 0 && fast[5].total! > 0)
+    }
+
+    @Test func weightedGridCellsAsComputedOnPaper() throws {
+        // Sources A = [0,15]×[0,10] (49 of 490), B = [15,30]×[0,10] (86 of 430) and
+        // C = [0,20]×[10,15] (3 of 10). Targets: five cells of a 10 m grid, T0–T2 along
+        // [0,30]×[0,10], T3 = [0,10]×[10,20] and T4 = [10,20]×[10,20], given out of grid order.
+        let sources = [Self.square(0, 0, 15, 10), Self.square(15, 0, 30, 10), Self.square(0, 10, 20, 15)]
+        let figures = [
+            AreaFigures(count: 49, total: 490, share: 0.1), AreaFigures(count: 86, total: 430, share: 0.2),
+            AreaFigures(count: 3, total: 10, share: 0.3),
+        ]
+        let cells = [(2, 0), (0, 0), (1, 0), (1, 1), (0, 1)].map { (c: Int, r: Int) -> Geometry in
+            Self.square(Double(c) * 10, Double(r) * 10, Double(c + 1) * 10, Double(r + 1) * 10)
+        }
+        // Weights, none aligned with the grid:
+        // - W1 = [5,15]×[0,10], 40 people, all in A: 20 in A∩T0 and 20 in A∩T1.
+        // - W2 = [12,22]×[0,10], 30 people: 3 m of its 10 m width lie in A (9 people, in T1),
+        //   7 m in B (5 m in T1: 15 people, 2 m in T2: 6).
+        // - W3 = [28,38]×[0,10], 10 people: only [28,30] is covered, by B, so all 10 go to B∩T2.
+        // - a point of 7 at (25,5), in B∩T2, and one of 5 at (20,5) on the T1|T2 border, which
+        //   goes to T2 (cells are half-open, as the even-odd test counts a point on an edge);
+        //   a point of 100 outside every source counts nowhere; an L-shaped weight with nobody
+        //   in it is ignored, whatever its shape.
+        let lShape = Geometry.polygon([[
+            Coordinate(0, 0), Coordinate(30, 0), Coordinate(30, 5), Coordinate(5, 5), Coordinate(5, 15), Coordinate(0, 15),
+            Coordinate(0, 0),
+        ]])
+        let weights = PopulationWeights(
+            geometries: [
+                Self.square(5, 0, 15, 10), Self.square(12, 0, 22, 10), Self.square(28, 0, 38, 10), .point(Coordinate(25, 5)),
+                .point(Coordinate(20, 5)), .point(Coordinate(50, 50)), lShape,
+            ],
+            population: [40, 30, 10, 7, 5, 100, 0])
+        // So A holds 40 + 9 = 49 people, 20/49 in T0 and 29/49 in T1; B holds 21 + 10 + 7 + 5 = 43,
+        // 15/43 in T1 and 28/43 in T2; C holds nobody and goes by area, half to T3, half to T4.
+        // T0: 49·20/49 = 20 of 490·20/49 = 200. T1: 29 + 86·15/43 = 59 of 290 + 430·15/43 = 440.
+        // T2: 86·28/43 = 56 of 430·28/43 = 280. T3 and T4: 1.5 of 5.
+        // In the order of the targets: T2, T0, T1, T4, T3.
+        let expected: [(count: Double, total: Double)] = [(56, 280), (20, 200), (59, 440), (1.5, 5), (1.5, 5)]
+        #expect(GridWeights(weights) != nil)
+        let grid = try Reaggregation.apportionment(sources: sources, targets: cells, weights: weights)
+        let general = try Reaggregation.generalApportionment(sources: sources, targets: cells, weights: weights, diagnostics: nil)
+        for apportionment in [grid, general] {
+            #expect(apportionment.areaFallbackSources == [2])
+            let result = apportionment.apply(figures)
+            for (k, (count, total)) in expected.enumerated() {
+                #expect(abs(result[k].count! - count) < 1e-9, "target \(k) count")
+                #expect(abs(result[k].total! - total) < 1e-9, "target \(k) total")
+                #expect(result[k].coverage == 1)
+            }
+            // Without B's figures, T1 keeps A's part, 29 of its 44 people; T2 has no usable source.
+            let gap = apportionment.apply([figures[0], .unknown, figures[2]])
+            #expect(abs(gap[2].coverage! - 29.0 / 44) < 1e-12)
+            #expect(abs(gap[2].total! - 290) < 1e-9)
+            #expect(gap[0].status == .missing && gap[0].coverage == 0)
+        }
+
+        // The same figures on the grid laid over the sources, its cells in grid order.
+        let (overGrid, reached) = try Reaggregation.apportionment(
+            sources: sources, grid: RegularGrid(originX: 0, originY: 0, cellSize: 10, columns: 3, rows: 2), weights: weights)
+        #expect(reached == [0, 1, 2, 3, 4])
+        let result = overGrid.apply(figures)
+        for (k, (count, total)) in [(20.0, 200.0), (59, 440), (56, 280), (1.5, 5), (1.5, 5)].enumerated() {
+            #expect(abs(result[k].count! - count) < 1e-9 && abs(result[k].total! - total) < 1e-9, "cell \(k)")
+        }
+    }
+
+    @Test func weightsOnlyGEOSCanClipKeepTheGeneralPath() throws {
+        // A populated cell with a hole is no convex window: the grid path leaves such weights to
+        // GEOS. Source [0,20]×[0,10] (4 of 40) over the cells T0 = [0,10]×[0,10] and
+        // T1 = [10,20]×[0,10]; T0's square with a hole [2,8]×[2,8] holds 60 people, [12,20]×[0,10]
+        // 20. So 60/80 of the source goes to T0 and 20/80 to T1 (by area it would be half each).
+        let holed = Geometry.polygon([
+            [Coordinate(0, 0), Coordinate(10, 0), Coordinate(10, 10), Coordinate(0, 10), Coordinate(0, 0)],
+            [Coordinate(2, 2), Coordinate(8, 2), Coordinate(8, 8), Coordinate(2, 8), Coordinate(2, 2)],
+        ])
+        let weights = PopulationWeights(geometries: [holed, Self.square(12, 0, 20, 10)], population: [60, 20])
+        #expect(GridWeights(weights) == nil)
+        let result = try Reaggregation.apportionment(
+            sources: [Self.square(0, 0, 20, 10)], targets: [Self.square(0, 0, 10, 10), Self.square(10, 0, 20, 10)], weights: weights
+        ).apply([AreaFigures(count: 4, total: 40, share: 0.1)])
+        #expect(abs(result[0].total! - 30) < 1e-9)
+        #expect(abs(result[1].total! - 10) < 1e-9)
     }
 }
