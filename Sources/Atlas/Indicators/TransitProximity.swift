@@ -82,6 +82,8 @@ public enum TransitProximity {
         public var qualifyingStops: Int
         /// The metric CRS the computation ran in.
         public var metricCRS: CRS
+        /// Wall seconds of each step: projecting, indexing, distance tests, area assignment.
+        public var stageSeconds: [(stage: String, seconds: Double)] = []
     }
 
     /// Marks the stops of a published layer: `departures` copies `departuresField`, and a stop
@@ -152,6 +154,7 @@ public enum TransitProximity {
         guard options.radius >= 1, options.radius <= 100_000 else {
             throw AtlasError("the radius must be between 1 and 100000 metres, got \(options.radius)")
         }
+        var clock = StageClock()
         let projection = session.proj
         let cells = try population.toMetric(context: projection)
         let metric = cells.crs!
@@ -188,11 +191,13 @@ public enum TransitProximity {
             }
             centroids.append(c)
         }
+        clock.lap("projecting")
 
         var nearShare = [Double](repeating: 0, count: people.count)
         switch options.model {
         case .centroid:
             let index = PointGrid(points, cellSize: options.radius)
+            clock.lap("indexing")
             for (i, c) in centroids.enumerated() where index.anyWithin(options.radius, of: c) {
                 nearShare[i] = 1
             }
@@ -214,6 +219,7 @@ public enum TransitProximity {
                 }
             }
         }
+        clock.lap("distance tests")
 
         let areaIndex = try AreaIndex(metricAreas, context: geos)
         var areaPopulation = [Double](repeating: 0, count: areas.features.count)
@@ -259,9 +265,11 @@ public enum TransitProximity {
                 geometry: feature.geometry,
                 values: [feature.values[areaColumn], .double(areaPopulation[a]), .double(areaNear[a]), share] + kept.values[a]))
         }
+        clock.lap("area assignment")
         return Result(
             areas: out, cellsOutsideAreas: outside, population: areaPopulation.reduce(0, +),
-            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric)
+            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric,
+            stageSeconds: clock.laps)
     }
 
     /// The union of the radius circles around the qualifying stops, in WGS 84.

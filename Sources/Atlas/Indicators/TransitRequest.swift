@@ -238,6 +238,7 @@ public struct TransitRequest: IndicatorRequest {
 
     public func run(in session: Session) throws -> TransitResult {
         let firstWarning = session.diagnostics.warnings.count
+        var clock = StageClock()
         var departures: StopDepartures?
         var grouping: String?
         let stopLayer: Layer
@@ -265,6 +266,7 @@ public struct TransitRequest: IndicatorRequest {
         }
         let qualifiesColumn = try stopLayer.fieldIndex("qualifies")
         let qualifying = stopLayer.features.filter { $0.values[qualifiesColumn] == .bool(true) }.count
+        clock.lap(gtfs != nil ? "departures" : "qualifying stops")
 
         let options = TransitProximity.Options(radius: radius, model: populationModel, areaAssignment: areaAssignment)
         var proximity: TransitProximity.Result?
@@ -275,6 +277,7 @@ public struct TransitRequest: IndicatorRequest {
             if let outside = proximity?.cellsOutsideAreas, outside > 0 {
                 session.diagnostics.warning("\(outside) populated cells lie outside every area and are not counted")
             }
+            clock.lap("proximity")
         }
         var coverage: Layer?
         if coverageOut != nil {
@@ -283,6 +286,7 @@ public struct TransitRequest: IndicatorRequest {
             coverage = Layer(
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [TransitProximity.radiusProperty.field],
                 features: [Feature(geometry: union, values: [.double(radius)])])
+            clock.lap("coverage")
         }
         // The rule actually applied is recorded, defaults included.
         var recorded = self
@@ -296,10 +300,22 @@ public struct TransitRequest: IndicatorRequest {
             recorded.groupStops = groupStops ?? .parent
         }
         let provenance = try Provenance(recorded, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
+        clock.lap("fingerprints")
         return TransitResult(
             proximity: proximity, stops: stopLayer, qualifyingStops: qualifying, coverage: coverage, departures: departures,
             provenance: provenance, stopSchema: gtfs != nil ? TransitProximity.gtfsStopSchema
-                : grouping != nil ? TransitProximity.groupedStopSchema : TransitProximity.layerStopSchema)
+                : grouping != nil ? TransitProximity.groupedStopSchema : TransitProximity.layerStopSchema,
+            // The proximity lap is told step by step.
+            stageSeconds: readingSeconds(session)
+                + clock.laps.flatMap { lap in lap.stage == "proximity" ? proximity?.stageSeconds ?? [lap] : [lap] })
+    }
+
+    /// The seconds the session took to read each input layer (during validation, which reads
+    /// them first), by role.
+    func readingSeconds(_ session: Session) -> [(stage: String, seconds: Double)] {
+        [("reading stops", stops), ("reading population", population), ("reading areas", areas)].compactMap { stage, source in
+            source.flatMap { session.readSeconds[$0] }.map { (stage, $0) }
+        }
     }
 }
 
@@ -315,6 +331,10 @@ public struct TransitResult: IndicatorResult {
     public var departures: StopDepartures?
     public var provenance: Provenance
     var stopSchema: [PropertySpec]
+    /// Wall seconds of each step, in order: reading each input layer, counting or marking the
+    /// stops, the proximity steps (`TransitProximity.Result.stageSeconds`) when areas were asked
+    /// for, the coverage, and fingerprinting the inputs for the provenance.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public var layers: [IndicatorLayer] {
         var layers: [IndicatorLayer] = []

@@ -17,6 +17,8 @@ public final class Session {
 
     private var transformers: [CRSPair: Transformer] = [:]
     private var layers: [LayerSource: Layer] = [:]
+    /// Wall seconds each layer took to read, for the commands' `--timings`.
+    public private(set) var readSeconds: [LayerSource: Double] = [:]
     private var fingerprints: [String: InputFingerprint] = [:]
 
     private struct CRSPair: Hashable {
@@ -49,7 +51,9 @@ public final class Session {
     /// A layer read once per session: validating a request and running it read each input once.
     public func layer(_ source: LayerSource) throws -> Layer {
         if let cached = layers[source] { return cached }
+        let started = DispatchTime.now().uptimeNanoseconds
         let layer = try LayerReader.read(path: source.path, options: source.options)
+        readSeconds[source] = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         layer.warnings.forEach(diagnostics.warning)
         layers[source] = layer
         return layer
