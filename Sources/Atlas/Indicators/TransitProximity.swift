@@ -156,10 +156,15 @@ public enum TransitProximity {
         }
         var clock = StageClock()
         let projection = session.proj
-        let cells = try population.toMetric(context: projection)
-        let metric = cells.crs!
-        let metricStops = try stops.reprojected(to: metric, context: projection)
-        let metricAreas = try areas.reprojected(to: metric, context: projection)
+        let metric = try population.metricCRS(context: projection)
+        // The areal model and the areal assignment need the projected cells; the centroid rules
+        // only where each cell stands.
+        let needsCells = options.model == .areal || options.areaAssignment == .areal
+        let metricCells = needsCells ? try population.toMetric(context: projection) : nil
+        let cellCentroids = try CellCentroids.compute(
+            metricCells ?? population, metric: metric.crs, transform: metricCells == nil && metric.transform)
+        let metricStops = try stops.reprojected(to: metric.crs, context: projection)
+        let metricAreas = try areas.reprojected(to: metric.crs, context: projection)
         let populationColumn = try population.fieldIndex(populationField)
         let areaColumn = try areas.fieldIndex(areaId)
         let qualifiesColumn = try stops.fieldIndex("qualifies")
@@ -168,82 +173,58 @@ public enum TransitProximity {
         for feature in metricStops.features where feature.values[qualifiesColumn] == .bool(true) {
             points += feature.geometry?.points ?? []
         }
-
-        let geos = session.geos
-        var people: [Double] = []
-        var centroids: [Coordinate] = []
-        var cellGeometries: [Geometry?] = []
-        let cellCentroids = try cells.centroids(context: geos)
-        for (i, feature) in cells.features.enumerated() {
-            let value = feature.values[populationColumn]
-            guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
-                throw AtlasError(
-                    file: population.source, record: i + 1, field: populationField,
-                    "'\(value.text ?? "")' is not a population count")
-            }
-            guard let geometry = feature.geometry else {
-                throw AtlasError(file: population.source, record: i + 1, "the cell has no geometry")
-            }
-            people.append(count)
-            cellGeometries.append(geometry.polygons.isEmpty ? nil : geometry)
-            guard let c = cellCentroids[i] else {
-                throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
-            }
-            centroids.append(c)
-        }
+        let cells = try Cells(population, populationColumn, populationField, cellCentroids, metricCells)
         clock.lap("projecting")
 
-        var nearShare = [Double](repeating: 0, count: people.count)
+        let geos = session.geos
+        let areaIndex = try AreaIndex(metricAreas, context: geos)
+        let nearShare: [Double]
         switch options.model {
         case .centroid:
-            let index = PointGrid(points, cellSize: options.radius)
+            let stopIndex = PointGrid(points, cellSize: options.radius)
             clock.lap("indexing")
-            for (i, c) in centroids.enumerated() where index.anyWithin(options.radius, of: c) {
-                nearShare[i] = 1
-            }
+            let (radius, centroids) = (options.radius, cells.centroids)
+            nearShare = try ParallelRanges.map(centroids.count) { _, range in
+                range.map { stopIndex.anyWithin(radius, of: centroids[$0]) ? 1.0 : 0.0 }
+            }.flatMap { $0 }
         case .areal:
             let coverage = try coverageGeometry(points, options, geos)
             let prepared = try PreparedGeometry(coverage)
-            for i in people.indices {
-                guard let geometry = cellGeometries[i] else {
-                    // A population point has no area: it is near when it lies in the coverage.
-                    nearShare[i] = try prepared.coversPoint(centroids[i]) ? 1 : 0
-                    continue
-                }
-                let cell = try GEOSGeometry(geometry, context: geos)
-                if try prepared.covers(cell) {
-                    nearShare[i] = 1
-                } else if try prepared.intersects(cell) {
-                    let area = try cell.area
-                    nearShare[i] = area > 0 ? min(1, try cell.intersection(coverage).area / area) : 0
-                }
-            }
+            clock.lap("indexing")
+            nearShare = try cells.arealShares(coverage, prepared, geos)
         }
         clock.lap("distance tests")
 
-        let areaIndex = try AreaIndex(metricAreas, context: geos)
+        let (centroids, indexedAreas) = (cells.centroids, areaIndex.areas)
+        let areaOf = try ParallelRanges.map(centroids.count) { context, range in
+            let index = AreaIndex(indexedAreas, context: context)
+            return try range.map { try index.area(containing: centroids[$0]) }
+        }.flatMap { $0 }
         var areaPopulation = [Double](repeating: 0, count: areas.features.count)
         var areaNear = [Double](repeating: 0, count: areas.features.count)
         var outside = 0
-        for i in people.indices {
-            guard let a = try areaIndex.area(containing: centroids[i]) else {
-                if people[i] > 0 { outside += 1 }
+        // Summed in cell order, one cell at a time, whatever the threads did.
+        for (i, people) in cells.people.enumerated() {
+            guard let a = areaOf[i] else {
+                if people > 0 { outside += 1 }
                 continue
             }
             if options.areaAssignment == .centroid {
-                areaPopulation[a] += people[i]
-                areaNear[a] += people[i] * nearShare[i]
+                areaPopulation[a] += people
+                areaNear[a] += people * nearShare[i]
             }
         }
         if options.areaAssignment == .areal {
             // The same area-weighted overlay as the re-aggregation of indicator 1.
-            let polygons = try cellGeometries.enumerated().map { i, geometry in
+            let polygons = try cells.geometries.enumerated().map { i, geometry in
                 guard let geometry else {
                     throw AtlasError(file: population.source, record: i + 1, "areal assignment needs polygon cells, not points")
                 }
                 return geometry
             }
-            let figures = people.indices.map { AreaFigures(count: people[$0] * nearShare[$0], total: people[$0], share: nil) }
+            let figures = cells.people.indices.map {
+                AreaFigures(count: cells.people[$0] * nearShare[$0], total: cells.people[$0], share: nil)
+            }
             let split = try Reaggregation.apportionment(
                 sources: polygons, targets: metricAreas.features.map { $0.geometry ?? .collection([]) }, weights: nil,
                 diagnostics: session.diagnostics
@@ -268,8 +249,58 @@ public enum TransitProximity {
         clock.lap("area assignment")
         return Result(
             areas: out, cellsOutsideAreas: outside, population: areaPopulation.reduce(0, +),
-            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric,
+            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric.crs,
             stageSeconds: clock.laps)
+    }
+
+    /// The population cells as the computation takes them: people, where each stands in the
+    /// metric CRS and, for the areal rules, each projected polygon.
+    struct Cells {
+        var people: [Double] = []
+        var centroids: [Coordinate] = []
+        /// Each projected cell, nil for a point; empty unless the projected layer was given.
+        var geometries: [Geometry?] = []
+
+        init(_ population: Layer, _ column: Int, _ field: String, _ centroids: [Coordinate?], _ projected: Layer?) throws {
+            people.reserveCapacity(population.features.count)
+            self.centroids.reserveCapacity(population.features.count)
+            for (i, feature) in population.features.enumerated() {
+                let value = feature.values[column]
+                guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
+                    throw AtlasError(
+                        file: population.source, record: i + 1, field: field, "'\(value.text ?? "")' is not a population count")
+                }
+                guard let geometry = projected.map({ $0.features[i].geometry }) ?? feature.geometry else {
+                    throw AtlasError(file: population.source, record: i + 1, "the cell has no geometry")
+                }
+                people.append(count)
+                if projected != nil { geometries.append(geometry.polygons.isEmpty ? nil : geometry) }
+                guard let c = centroids[i] else {
+                    throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
+                }
+                self.centroids.append(c)
+            }
+        }
+
+        /// The areal model: each cell's share of its area inside the coverage.
+        func arealShares(_ coverage: GEOSGeometry, _ prepared: PreparedGeometry, _ geos: GEOSContext) throws -> [Double] {
+            var shares = [Double](repeating: 0, count: people.count)
+            for i in people.indices {
+                guard let geometry = geometries[i] else {
+                    // A population point has no area: it is near when it lies in the coverage.
+                    shares[i] = try prepared.coversPoint(centroids[i]) ? 1 : 0
+                    continue
+                }
+                let cell = try GEOSGeometry(geometry, context: geos)
+                if try prepared.covers(cell) {
+                    shares[i] = 1
+                } else if try prepared.intersects(cell) {
+                    let area = try cell.area
+                    shares[i] = area > 0 ? min(1, try cell.intersection(coverage).area / area) : 0
+                }
+            }
+            return shares
+        }
     }
 
     /// The union of the radius circles around the qualifying stops, in WGS 84.
