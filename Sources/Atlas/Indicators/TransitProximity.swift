@@ -262,23 +262,25 @@ public enum TransitProximity {
         var geometries: [Geometry?] = []
 
         init(_ population: Layer, _ column: Int, _ field: String, _ centroids: [Coordinate?], _ projected: Layer?) throws {
-            people.reserveCapacity(population.features.count)
-            self.centroids.reserveCapacity(population.features.count)
-            for (i, feature) in population.features.enumerated() {
-                let value = feature.values[column]
+            let features = population.features
+            people.reserveCapacity(features.count)
+            self.centroids.reserveCapacity(features.count)
+            for i in features.indices {
+                let value = features[i].values[column]
                 guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
                     throw AtlasError(
                         file: population.source, record: i + 1, field: field, "'\(value.text ?? "")' is not a population count")
                 }
-                guard let geometry = projected.map({ $0.features[i].geometry }) ?? feature.geometry else {
-                    throw AtlasError(file: population.source, record: i + 1, "the cell has no geometry")
+                // Only a cell without geometry or with an empty one has no centroid.
+                guard let c = centroids[i] else {
+                    let what = features[i].geometry == nil ? "the cell has no geometry" : "the cell geometry is empty"
+                    throw AtlasError(file: population.source, record: i + 1, what)
                 }
                 people.append(count)
-                if projected != nil { geometries.append(geometry.polygons.isEmpty ? nil : geometry) }
-                guard let c = centroids[i] else {
-                    throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
-                }
                 self.centroids.append(c)
+                if let projected, let geometry = projected.features[i].geometry {
+                    geometries.append(geometry.polygons.isEmpty ? nil : geometry)
+                }
             }
         }
 
@@ -323,25 +325,72 @@ public enum TransitProximity {
 }
 
 /// Points hashed into square buckets of the search radius: any point within the radius of
-/// a query lies in the query's bucket or one of its eight neighbours.
-struct PointGrid {
+/// a query lies in the query's bucket or one of its eight neighbours. The points are stored
+/// bucket by bucket in one array and the buckets in an open-addressing table, so that each of a
+/// query's nine lookups is a multiplication and a probe or two, and the grid can be shared by
+/// threads.
+struct PointGrid: Sendable {
+    private struct Slot {
+        var key: Int64
+        /// The bucket's points are `points[start..<end]`; end 0 marks an empty slot.
+        var start: Int
+        var end: Int
+    }
+
     private let cellSize: Double
-    private var buckets: [Int64: [Coordinate]] = [:]
+    private let points: [Coordinate]
+    private let slots: [Slot]
+    private let mask: Int
 
     init(_ points: [Coordinate], cellSize: Double) {
         self.cellSize = cellSize
-        for p in points { buckets[key(Int64((p.x / cellSize).rounded(.down)), Int64((p.y / cellSize).rounded(.down))), default: []].append(p) }
+        let keys = points.map { Self.key(Self.bucket($0.x, cellSize), Self.bucket($0.y, cellSize)) }
+        let order = points.indices.sorted { keys[$0] < keys[$1] }
+        self.points = order.map { points[$0] }
+        var capacity = 16
+        while capacity < 2 * points.count { capacity <<= 1 }
+        mask = capacity - 1
+        var slots = [Slot](repeating: Slot(key: 0, start: 0, end: 0), count: capacity)
+        var start = 0
+        while start < order.count {
+            let key = keys[order[start]]
+            var end = start + 1
+            while end < order.count && keys[order[end]] == key { end += 1 }
+            var s = Self.slot(key, mask)
+            while slots[s].end != 0 { s = (s + 1) & mask }
+            slots[s] = Slot(key: key, start: start, end: end)
+            start = end
+        }
+        self.slots = slots
     }
 
-    private func key(_ i: Int64, _ j: Int64) -> Int64 { i &* 73_856_093 ^ j &* 19_349_663 &* 83_492_791 }
+    private static func bucket(_ v: Double, _ cellSize: Double) -> Int64 { Int64((v / cellSize).rounded(.down)) }
+
+    /// Buckets whose keys collide share a slot: their points are all measured, which costs a
+    /// little time and changes no answer.
+    private static func key(_ i: Int64, _ j: Int64) -> Int64 { i &* 73_856_093 ^ j &* 19_349_663 &* 83_492_791 }
+
+    private static func slot(_ key: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The positions in `points` of the bucket with this key (empty when there is none).
+    private func bucket(_ key: Int64) -> Range<Int> {
+        var s = Self.slot(key, mask)
+        while slots[s].end != 0 {
+            if slots[s].key == key { return slots[s].start..<slots[s].end }
+            s = (s + 1) & mask
+        }
+        return 0..<0
+    }
 
     func anyWithin(_ radius: Double, of c: Coordinate) -> Bool {
-        let i = Int64((c.x / cellSize).rounded(.down)), j = Int64((c.y / cellSize).rounded(.down))
+        let i = Self.bucket(c.x, cellSize), j = Self.bucket(c.y, cellSize)
         let r2 = radius * radius
         for di in -1...1 {
             for dj in -1...1 {
-                for p in buckets[key(i + Int64(di), j + Int64(dj))] ?? [] {
-                    let dx = p.x - c.x, dy = p.y - c.y
+                for k in bucket(Self.key(i + Int64(di), j + Int64(dj))) {
+                    let dx = points[k].x - c.x, dy = points[k].y - c.y
                     if dx * dx + dy * dy <= r2 { return true }
                 }
             }

@@ -331,9 +331,10 @@ public struct TransitResult: IndicatorResult {
     public var departures: StopDepartures?
     public var provenance: Provenance
     var stopSchema: [PropertySpec]
-    /// Wall seconds of each step, in order: reading each input layer, counting or marking the
-    /// stops, the proximity steps (`TransitProximity.Result.stageSeconds`) when areas were asked
-    /// for, the coverage, and fingerprinting the inputs for the provenance.
+    /// Wall seconds of each step, in order: reading each input layer, counting departures (a
+    /// GTFS feed is read in that step) or marking the stops of a layer, the proximity steps
+    /// (`TransitProximity.Result.stageSeconds`) when areas were asked for, the coverage, and
+    /// fingerprinting the inputs for the provenance (what is left of it after reading).
     public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public var layers: [IndicatorLayer] {
