@@ -8,7 +8,10 @@
 /// the edge's line), GEOS goes on in double-double arithmetic: unless the point lies exactly on
 /// another edge, `locate` then answers nil and the caller asks GEOS, so that every answer is
 /// the one GEOS gives.
-public struct PolygonLocator: Sendable {
+///
+/// A class, so that handing a locator around costs one reference count rather than one per
+/// array it holds.
+public final class PolygonLocator: Sendable {
     public enum Location: Sendable, Equatable {
         case interior, boundary, exterior
     }
@@ -21,7 +24,6 @@ public struct PolygonLocator: Sendable {
     /// can change the count, so a query reads one band.
     private let bandFirst: [Int]
     private let bandEdges: [Int32]
-    private let minY: Double
     private let bandHeight: Double
     private let bandCount: Int
     public let bounds: Bounds
@@ -49,26 +51,27 @@ public struct PolygonLocator: Sendable {
             }
         }
         guard !starts.isEmpty, starts.count < Int(Int32.max) else { return nil }
+        let (count, height) = Self.bandSize(starts, ends, bounds)
         self.starts = starts
         self.ends = ends
         self.bounds = bounds
-        minY = bounds.minY
-        // About one edge per band; fewer bands when long edges would sit in too many of them.
+        bandCount = count
+        bandHeight = height
+        (bandFirst, bandEdges) = Self.bands(starts, ends, minY: bounds.minY, height: height, count: count)
+    }
+
+    /// About one edge per band; fewer bands when long edges would sit in too many of them.
+    private static func bandSize(_ starts: [Coordinate], _ ends: [Coordinate], _ bounds: Bounds) -> (count: Int, height: Double) {
         var count = max(1, min(starts.count, 1 << 16))
         while true {
             let height = bounds.height > 0 ? bounds.height / Double(count) : 1
             let spans = starts.indices.reduce(0) { total, e in
-                let (lo, hi) = Self.bandRange(starts[e], ends[e], minY: bounds.minY, height: height, count: count)
+                let (lo, hi) = bandRange(starts[e], ends[e], minY: bounds.minY, height: height, count: count)
                 return total + hi - lo + 1
             }
-            if count == 1 || spans <= 8 * starts.count {
-                bandCount = count
-                bandHeight = height
-                break
-            }
+            if count == 1 || spans <= 8 * starts.count { return (count, height) }
             count = max(1, count / 4)
         }
-        (bandFirst, bandEdges) = Self.bands(starts, ends, minY: minY, height: bandHeight, count: bandCount)
     }
 
     /// The band of a y: monotonic in y, so every edge whose y-range holds a point's y is listed
@@ -106,7 +109,7 @@ public struct PolygonLocator: Sendable {
     public func locate(_ p: Coordinate) -> Location? {
         guard p.isFinite else { return nil }
         guard bounds.contains(p) else { return .exterior }
-        let b = Self.band(p.y, minY: minY, height: bandHeight, count: bandCount)
+        let b = Self.band(p.y, minY: bounds.minY, height: bandHeight, count: bandCount)
         var crossings = 0
         var undecided = false
         for k in bandFirst[b]..<bandFirst[b + 1] {
