@@ -4,9 +4,10 @@
 ///
 /// Points are placed in pure Swift by `PolygonLocator`, which gives GEOS's answer or none; the
 /// few points it leaves (within rounding error of an edge) and areas it cannot take (collections)
-/// go to GEOS. The polygons are a `Sendable` value (`Areas`), so that threads can share them,
-/// each making its own index with its own GEOS context.
-struct AreaIndex {
+/// go to GEOS. The polygons are a `Sendable` value (`Areas`) that threads share, each making
+/// its own index over them with its own GEOS context. The index is a class so that a lookup's
+/// callback from the tree refers to it rather than copying it.
+final class AreaIndex {
     struct Areas: Sendable {
         fileprivate let tree: STRtree
         fileprivate let locators: [PolygonLocator?]
@@ -20,7 +21,7 @@ struct AreaIndex {
     /// GEOS's prepared form of the areas asked so far, made in `context` when first needed.
     private let prepared: PreparedAreas
 
-    init(_ layer: Layer, context: GEOSContext) throws {
+    convenience init(_ layer: Layer, context: GEOSContext) throws {
         var bounds: [Bounds] = []
         var locators: [PolygonLocator?] = []
         var geometries: [Geometry] = []
