@@ -2,11 +2,10 @@ import Testing
 @testable import Atlas
 
 @Suite struct TransitGeneralPathTests {
-    /// Per area (population, population near) by the general path, written here with GEOS as
-    /// atlas computed it before cells were placed in pure Swift: the population layer projected
-    /// whole (`toMetric`), each cell's GEOS centroid, near when within the radius of a
-    /// qualifying stop (all stops tried), given to the first area in layer order whose prepared
-    /// GEOS polygon covers the centroid, summed in cell order.
+    /// Per area (population, population near) by the general path, written here with GEOS
+    /// throughout: the population layer projected whole (`toMetric`), each cell's GEOS centroid,
+    /// near when within the radius of a qualifying stop (all stops tried), given to the first
+    /// area in layer order whose prepared GEOS polygon covers the centroid, summed in cell order.
     static func general(stops: Layer, population: Layer, field: String, areas: Layer, radius: Double) throws -> [[Double]] {
         let context = try GEOSContext()
         let cells = try population.toMetric()
