@@ -80,6 +80,8 @@ func execute<Request: IndicatorRequest>(
     _ request: Request, _ common: CommonOptions, report: (Request.Result, Session, _ computeSeconds: Double, _ writeSeconds: Double) -> Void = { _, _, _, _ in }
 ) throws {
     let session = try common.session()
+    // The inputs are hashed for the provenance on another core while they are read.
+    session.prefetchFingerprints(request.inputPaths.map(\.path))
     do {
         let started = Date()
         try request.validate(in: session)

@@ -88,6 +88,9 @@ struct TransitCommand: ParsableCommand {
     @Option(help: "Decimals of the output coordinates.")
     var precision: Int = 6
 
+    @Flag(help: "Print the time taken by reading each input layer, each step of the indicator and writing to stderr.")
+    var timings = false
+
     @Option(help: "Map classes of the areas' main property, added as 'class' with the breaks as atlas:classes.")
     var classes: Int?
 
@@ -131,6 +134,11 @@ struct TransitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try execute(try request(), common)
+        try execute(try request(), common) { result, session, _, writing in
+            guard timings else { return }
+            // One line, stable wording: Scripts/bench_transit.sh reads these figures.
+            let steps = result.stageSeconds + [("writing", writing)]
+            session.diagnostics.info("timing: " + steps.map { "\($0.stage) " + String(format: "%.3f s", $0.seconds) }.joined(separator: ", "))
+        }
     }
 }

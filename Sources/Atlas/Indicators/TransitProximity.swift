@@ -82,6 +82,8 @@ public enum TransitProximity {
         public var qualifyingStops: Int
         /// The metric CRS the computation ran in.
         public var metricCRS: CRS
+        /// Wall seconds of each step: projecting, indexing, distance tests, area assignment.
+        public var stageSeconds: [(stage: String, seconds: Double)] = []
     }
 
     /// Marks the stops of a published layer: `departures` copies `departuresField`, and a stop
@@ -152,11 +154,17 @@ public enum TransitProximity {
         guard options.radius >= 1, options.radius <= 100_000 else {
             throw AtlasError("the radius must be between 1 and 100000 metres, got \(options.radius)")
         }
+        var clock = StageClock()
         let projection = session.proj
-        let cells = try population.toMetric(context: projection)
-        let metric = cells.crs!
-        let metricStops = try stops.reprojected(to: metric, context: projection)
-        let metricAreas = try areas.reprojected(to: metric, context: projection)
+        let metric = try population.metricCRS(context: projection)
+        // The areal model and the areal assignment need the projected cells; the centroid rules
+        // only where each cell stands.
+        let needsCells = options.model == .areal || options.areaAssignment == .areal
+        let metricCells = needsCells ? try population.toMetric(context: projection) : nil
+        let cellCentroids = try CellCentroids.compute(
+            metricCells ?? population, metric: metric.crs, transform: metricCells == nil && metric.transform)
+        let metricStops = try stops.reprojected(to: metric.crs, context: projection)
+        let metricAreas = try areas.reprojected(to: metric.crs, context: projection)
         let populationColumn = try population.fieldIndex(populationField)
         let areaColumn = try areas.fieldIndex(areaId)
         let qualifiesColumn = try stops.fieldIndex("qualifies")
@@ -165,79 +173,58 @@ public enum TransitProximity {
         for feature in metricStops.features where feature.values[qualifiesColumn] == .bool(true) {
             points += feature.geometry?.points ?? []
         }
+        let cells = try Cells(population, populationColumn, populationField, cellCentroids, metricCells)
+        clock.lap("projecting")
 
         let geos = session.geos
-        var people: [Double] = []
-        var centroids: [Coordinate] = []
-        var cellGeometries: [Geometry?] = []
-        let cellCentroids = try cells.centroids(context: geos)
-        for (i, feature) in cells.features.enumerated() {
-            let value = feature.values[populationColumn]
-            guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
-                throw AtlasError(
-                    file: population.source, record: i + 1, field: populationField,
-                    "'\(value.text ?? "")' is not a population count")
-            }
-            guard let geometry = feature.geometry else {
-                throw AtlasError(file: population.source, record: i + 1, "the cell has no geometry")
-            }
-            people.append(count)
-            cellGeometries.append(geometry.polygons.isEmpty ? nil : geometry)
-            guard let c = cellCentroids[i] else {
-                throw AtlasError(file: population.source, record: i + 1, "the cell geometry is empty")
-            }
-            centroids.append(c)
-        }
-
-        var nearShare = [Double](repeating: 0, count: people.count)
+        let areaIndex = try AreaIndex(metricAreas, context: geos)
+        let nearShare: [Double]
         switch options.model {
         case .centroid:
-            let index = PointGrid(points, cellSize: options.radius)
-            for (i, c) in centroids.enumerated() where index.anyWithin(options.radius, of: c) {
-                nearShare[i] = 1
-            }
+            let stopIndex = PointGrid(points, cellSize: options.radius)
+            clock.lap("indexing")
+            let (radius, centroids) = (options.radius, cells.centroids)
+            nearShare = try ParallelRanges.map(centroids.count) { _, range in
+                range.map { stopIndex.anyWithin(radius, of: centroids[$0]) ? 1.0 : 0.0 }
+            }.flatMap { $0 }
         case .areal:
             let coverage = try coverageGeometry(points, options, geos)
             let prepared = try PreparedGeometry(coverage)
-            for i in people.indices {
-                guard let geometry = cellGeometries[i] else {
-                    // A population point has no area: it is near when it lies in the coverage.
-                    nearShare[i] = try prepared.coversPoint(centroids[i]) ? 1 : 0
-                    continue
-                }
-                let cell = try GEOSGeometry(geometry, context: geos)
-                if try prepared.covers(cell) {
-                    nearShare[i] = 1
-                } else if try prepared.intersects(cell) {
-                    let area = try cell.area
-                    nearShare[i] = area > 0 ? min(1, try cell.intersection(coverage).area / area) : 0
-                }
-            }
+            clock.lap("indexing")
+            nearShare = try cells.arealShares(coverage, prepared, geos)
         }
+        clock.lap("distance tests")
 
-        let areaIndex = try AreaIndex(metricAreas, context: geos)
+        let (centroids, indexedAreas) = (cells.centroids, areaIndex.areas)
+        let areaOf = try ParallelRanges.map(centroids.count) { context, range in
+            let index = AreaIndex(indexedAreas, context: context)
+            return try range.map { try index.area(containing: centroids[$0]) }
+        }.flatMap { $0 }
         var areaPopulation = [Double](repeating: 0, count: areas.features.count)
         var areaNear = [Double](repeating: 0, count: areas.features.count)
         var outside = 0
-        for i in people.indices {
-            guard let a = try areaIndex.area(containing: centroids[i]) else {
-                if people[i] > 0 { outside += 1 }
+        // Summed in cell order, one cell at a time, whatever the threads did.
+        for (i, people) in cells.people.enumerated() {
+            guard let a = areaOf[i] else {
+                if people > 0 { outside += 1 }
                 continue
             }
             if options.areaAssignment == .centroid {
-                areaPopulation[a] += people[i]
-                areaNear[a] += people[i] * nearShare[i]
+                areaPopulation[a] += people
+                areaNear[a] += people * nearShare[i]
             }
         }
         if options.areaAssignment == .areal {
             // The same area-weighted overlay as the re-aggregation of indicator 1.
-            let polygons = try cellGeometries.enumerated().map { i, geometry in
+            let polygons = try cells.geometries.enumerated().map { i, geometry in
                 guard let geometry else {
                     throw AtlasError(file: population.source, record: i + 1, "areal assignment needs polygon cells, not points")
                 }
                 return geometry
             }
-            let figures = people.indices.map { AreaFigures(count: people[$0] * nearShare[$0], total: people[$0], share: nil) }
+            let figures = cells.people.indices.map {
+                AreaFigures(count: cells.people[$0] * nearShare[$0], total: cells.people[$0], share: nil)
+            }
             let split = try Reaggregation.apportionment(
                 sources: polygons, targets: metricAreas.features.map { $0.geometry ?? .collection([]) }, weights: nil,
                 diagnostics: session.diagnostics
@@ -259,9 +246,63 @@ public enum TransitProximity {
                 geometry: feature.geometry,
                 values: [feature.values[areaColumn], .double(areaPopulation[a]), .double(areaNear[a]), share] + kept.values[a]))
         }
+        clock.lap("area assignment")
         return Result(
             areas: out, cellsOutsideAreas: outside, population: areaPopulation.reduce(0, +),
-            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric)
+            populationNear: areaNear.reduce(0, +), qualifyingStops: points.count, metricCRS: metric.crs,
+            stageSeconds: clock.laps)
+    }
+
+    /// The population cells as the computation takes them: people, where each stands in the
+    /// metric CRS and, for the areal rules, each projected polygon.
+    struct Cells {
+        var people: [Double] = []
+        var centroids: [Coordinate] = []
+        /// Each projected cell, nil for a point; empty unless the projected layer was given.
+        var geometries: [Geometry?] = []
+
+        init(_ population: Layer, _ column: Int, _ field: String, _ centroids: [Coordinate?], _ projected: Layer?) throws {
+            let features = population.features
+            people.reserveCapacity(features.count)
+            self.centroids.reserveCapacity(features.count)
+            for i in features.indices {
+                let value = features[i].values[column]
+                guard let count = value.isNull ? 0 : value.parsedNumber, count.isFinite, count >= 0 else {
+                    throw AtlasError(
+                        file: population.source, record: i + 1, field: field, "'\(value.text ?? "")' is not a population count")
+                }
+                // Only a cell without geometry or with an empty one has no centroid.
+                guard let c = centroids[i] else {
+                    let what = features[i].geometry == nil ? "the cell has no geometry" : "the cell geometry is empty"
+                    throw AtlasError(file: population.source, record: i + 1, what)
+                }
+                people.append(count)
+                self.centroids.append(c)
+                if let projected, let geometry = projected.features[i].geometry {
+                    geometries.append(geometry.polygons.isEmpty ? nil : geometry)
+                }
+            }
+        }
+
+        /// The areal model: each cell's share of its area inside the coverage.
+        func arealShares(_ coverage: GEOSGeometry, _ prepared: PreparedGeometry, _ geos: GEOSContext) throws -> [Double] {
+            var shares = [Double](repeating: 0, count: people.count)
+            for i in people.indices {
+                guard let geometry = geometries[i] else {
+                    // A population point has no area: it is near when it lies in the coverage.
+                    shares[i] = try prepared.coversPoint(centroids[i]) ? 1 : 0
+                    continue
+                }
+                let cell = try GEOSGeometry(geometry, context: geos)
+                if try prepared.covers(cell) {
+                    shares[i] = 1
+                } else if try prepared.intersects(cell) {
+                    let area = try cell.area
+                    shares[i] = area > 0 ? min(1, try cell.intersection(coverage).area / area) : 0
+                }
+            }
+            return shares
+        }
     }
 
     /// The union of the radius circles around the qualifying stops, in WGS 84.
@@ -284,25 +325,72 @@ public enum TransitProximity {
 }
 
 /// Points hashed into square buckets of the search radius: any point within the radius of
-/// a query lies in the query's bucket or one of its eight neighbours.
-struct PointGrid {
+/// a query lies in the query's bucket or one of its eight neighbours. The points are stored
+/// bucket by bucket in one array and the buckets in an open-addressing table, so that each of a
+/// query's nine lookups is a multiplication and a probe or two, and the grid can be shared by
+/// threads.
+struct PointGrid: Sendable {
+    private struct Slot {
+        var key: Int64
+        /// The bucket's points are `points[start..<end]`; end 0 marks an empty slot.
+        var start: Int
+        var end: Int
+    }
+
     private let cellSize: Double
-    private var buckets: [Int64: [Coordinate]] = [:]
+    private let points: [Coordinate]
+    private let slots: [Slot]
+    private let mask: Int
 
     init(_ points: [Coordinate], cellSize: Double) {
         self.cellSize = cellSize
-        for p in points { buckets[key(Int64((p.x / cellSize).rounded(.down)), Int64((p.y / cellSize).rounded(.down))), default: []].append(p) }
+        let keys = points.map { Self.key(Self.bucket($0.x, cellSize), Self.bucket($0.y, cellSize)) }
+        let order = points.indices.sorted { keys[$0] < keys[$1] }
+        self.points = order.map { points[$0] }
+        var capacity = 16
+        while capacity < 2 * points.count { capacity <<= 1 }
+        mask = capacity - 1
+        var slots = [Slot](repeating: Slot(key: 0, start: 0, end: 0), count: capacity)
+        var start = 0
+        while start < order.count {
+            let key = keys[order[start]]
+            var end = start + 1
+            while end < order.count && keys[order[end]] == key { end += 1 }
+            var s = Self.slot(key, mask)
+            while slots[s].end != 0 { s = (s + 1) & mask }
+            slots[s] = Slot(key: key, start: start, end: end)
+            start = end
+        }
+        self.slots = slots
     }
 
-    private func key(_ i: Int64, _ j: Int64) -> Int64 { i &* 73_856_093 ^ j &* 19_349_663 &* 83_492_791 }
+    private static func bucket(_ v: Double, _ cellSize: Double) -> Int64 { Int64((v / cellSize).rounded(.down)) }
+
+    /// Buckets whose keys collide share a slot: their points are all measured, which costs a
+    /// little time and changes no answer.
+    private static func key(_ i: Int64, _ j: Int64) -> Int64 { i &* 73_856_093 ^ j &* 19_349_663 &* 83_492_791 }
+
+    private static func slot(_ key: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The positions in `points` of the bucket with this key (empty when there is none).
+    private func bucket(_ key: Int64) -> Range<Int> {
+        var s = Self.slot(key, mask)
+        while slots[s].end != 0 {
+            if slots[s].key == key { return slots[s].start..<slots[s].end }
+            s = (s + 1) & mask
+        }
+        return 0..<0
+    }
 
     func anyWithin(_ radius: Double, of c: Coordinate) -> Bool {
-        let i = Int64((c.x / cellSize).rounded(.down)), j = Int64((c.y / cellSize).rounded(.down))
+        let i = Self.bucket(c.x, cellSize), j = Self.bucket(c.y, cellSize)
         let r2 = radius * radius
         for di in -1...1 {
             for dj in -1...1 {
-                for p in buckets[key(i + Int64(di), j + Int64(dj))] ?? [] {
-                    let dx = p.x - c.x, dy = p.y - c.y
+                for k in bucket(Self.key(i + Int64(di), j + Int64(dj))) {
+                    let dx = points[k].x - c.x, dy = points[k].y - c.y
                     if dx * dx + dy * dy <= r2 { return true }
                 }
             }

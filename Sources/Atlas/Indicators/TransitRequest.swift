@@ -232,6 +232,7 @@ public struct TransitRequest: IndicatorRequest {
 
     public func run(in session: Session) throws -> TransitResult {
         let firstWarning = session.diagnostics.warnings.count
+        var clock = StageClock()
         var departures: StopDepartures?
         var grouping: String?
         let stopLayer: Layer
@@ -259,6 +260,7 @@ public struct TransitRequest: IndicatorRequest {
         }
         let qualifiesColumn = try stopLayer.fieldIndex("qualifies")
         let qualifying = stopLayer.features.filter { $0.values[qualifiesColumn] == .bool(true) }.count
+        clock.lap(gtfs != nil ? "departures" : "qualifying stops")
 
         let options = TransitProximity.Options(radius: radius, model: populationModel, areaAssignment: areaAssignment)
         var proximity: TransitProximity.Result?
@@ -269,6 +271,7 @@ public struct TransitRequest: IndicatorRequest {
             if let outside = proximity?.cellsOutsideAreas, outside > 0 {
                 session.diagnostics.warning("\(outside) populated cells lie outside every area and are not counted")
             }
+            clock.lap("proximity")
         }
         var coverage: Layer?
         if coverageOut != nil {
@@ -277,6 +280,7 @@ public struct TransitRequest: IndicatorRequest {
             coverage = Layer(
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [TransitProximity.radiusProperty.field],
                 features: [Feature(geometry: union, values: [.double(radius)])])
+            clock.lap("coverage")
         }
         // The rule actually applied is recorded, defaults included.
         var recorded = self
@@ -290,10 +294,22 @@ public struct TransitRequest: IndicatorRequest {
             recorded.groupStops = groupStops ?? .parent
         }
         let provenance = try Provenance(recorded, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
+        clock.lap("fingerprints")
         return TransitResult(
             proximity: proximity, stops: stopLayer, qualifyingStops: qualifying, coverage: coverage, departures: departures,
             provenance: provenance, stopSchema: gtfs != nil ? TransitProximity.gtfsStopSchema
-                : grouping != nil ? TransitProximity.groupedStopSchema : TransitProximity.layerStopSchema)
+                : grouping != nil ? TransitProximity.groupedStopSchema : TransitProximity.layerStopSchema,
+            // The proximity lap is told step by step.
+            stageSeconds: readingSeconds(session)
+                + clock.laps.flatMap { lap in lap.stage == "proximity" ? proximity?.stageSeconds ?? [lap] : [lap] })
+    }
+
+    /// The seconds the session took to read each input layer (during validation, which reads
+    /// them first), by role.
+    func readingSeconds(_ session: Session) -> [(stage: String, seconds: Double)] {
+        [("reading stops", stops), ("reading population", population), ("reading areas", areas)].compactMap { stage, source in
+            source.flatMap { session.readSeconds[$0] }.map { (stage, $0) }
+        }
     }
 }
 
@@ -309,6 +325,11 @@ public struct TransitResult: IndicatorResult {
     public var departures: StopDepartures?
     public var provenance: Provenance
     var stopSchema: [PropertySpec]
+    /// Wall seconds of each step, in order: reading each input layer, counting departures (a
+    /// GTFS feed is read in that step) or marking the stops of a layer, the proximity steps
+    /// (`TransitProximity.Result.stageSeconds`) when areas were asked for, the coverage, and
+    /// fingerprinting the inputs for the provenance (what is left of it after reading).
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public var layers: [IndicatorLayer] {
         var layers: [IndicatorLayer] = []

@@ -35,6 +35,19 @@ extension Layer {
     /// else the UTM zone of its centre.
     public func toMetric(context: PROJContext? = nil) throws -> Layer {
         let context = try context ?? PROJContext()
+        let metric = try metricCRS(context: context)
+        guard metric.transform else {
+            var copy = self
+            copy.crs = metric.crs
+            return copy
+        }
+        return try reprojected(to: metric.crs, context: context)
+    }
+
+    /// The metric CRS `toMetric` moves the layer to, and whether its coordinates must be
+    /// transformed to get there (not when the layer is already in that CRS, perhaps by another name).
+    public func metricCRS(context: PROJContext? = nil) throws -> (crs: CRS, transform: Bool) {
+        let context = try context ?? PROJContext()
         let crs = try requireCRS()
         let extent: Bounds?
         do {
@@ -53,12 +66,7 @@ extension Layer {
         let metric = MetricCRS.choose(forLonLatBounds: extent)
         let info: CRSInfo
         do { info = try crs.info(context: context) } catch let error as AtlasError { throw error.inFile(source) }
-        if info.epsg == metric.literalEPSG {
-            var copy = self
-            copy.crs = metric
-            return copy
-        }
-        return try reprojected(to: metric, context: context)
+        return (metric, info.epsg != metric.literalEPSG)
     }
 
     /// The extent in WGS 84 lon/lat, nil when the layer has no coordinates.

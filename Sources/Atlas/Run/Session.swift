@@ -17,7 +17,10 @@ public final class Session {
 
     private var transformers: [CRSPair: Transformer] = [:]
     private var layers: [LayerSource: Layer] = [:]
+    /// Wall seconds each layer took to read, for the commands' `--timings`.
+    public private(set) var readSeconds: [LayerSource: Double] = [:]
     private var fingerprints: [String: InputFingerprint] = [:]
+    private var pendingFingerprints: [String: PendingFingerprint] = [:]
 
     private struct CRSPair: Hashable {
         var source: CRS
@@ -49,7 +52,9 @@ public final class Session {
     /// A layer read once per session: validating a request and running it read each input once.
     public func layer(_ source: LayerSource) throws -> Layer {
         if let cached = layers[source] { return cached }
+        let started = DispatchTime.now().uptimeNanoseconds
         let layer = try LayerReader.read(path: source.path, options: source.options)
+        readSeconds[source] = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         layer.warnings.forEach(diagnostics.warning)
         layers[source] = layer
         return layer
@@ -61,9 +66,38 @@ public final class Session {
     /// Name, size and SHA-256 of an input file (a folder: of its files, in name order).
     public func fingerprint(_ path: String) throws -> InputFingerprint {
         if let cached = fingerprints[path] { return cached }
-        let fingerprint = try InputFingerprint(path: path)
+        let fingerprint = try pendingFingerprints.removeValue(forKey: path)?.wait() ?? InputFingerprint(path: path)
         fingerprints[path] = fingerprint
         return fingerprint
+    }
+
+    /// Starts fingerprinting files on another thread, so that hashing large inputs overlaps with
+    /// reading them and computing; `fingerprint` then waits for the result.
+    public func prefetchFingerprints(_ paths: [String]) {
+        for path in paths where fingerprints[path] == nil && pendingFingerprints[path] == nil {
+            pendingFingerprints[path] = PendingFingerprint(path: path)
+        }
+    }
+}
+
+/// A fingerprint being computed on a global queue.
+private final class PendingFingerprint: @unchecked Sendable {
+    private let done = DispatchGroup()
+    /// Set once on the queue before `done` is left, read only after waiting for it.
+    private var result: Result<InputFingerprint, any Error>?
+
+    init(path: String) {
+        done.enter()
+        DispatchQueue.global(qos: .userInitiated).async {
+            self.result = Result { try InputFingerprint(path: path) }
+            self.done.leave()
+        }
+    }
+
+    func wait() throws -> InputFingerprint {
+        done.wait()
+        guard let result else { throw AtlasError("the fingerprint of an input was not computed") }
+        return try result.get()
     }
 }
 

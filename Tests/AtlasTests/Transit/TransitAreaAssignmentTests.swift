@@ -55,3 +55,38 @@ import Testing
         #expect(abs(rows[1][2]! - 0.5) < 1e-12)
     }
 }
+
+@Suite struct TransitSharedBoundaryTests {
+    static let x0 = 530_000.0, y0 = 6_720_000.0
+
+    // SWEREF 99 TM: areas West [x0, x0 + 1000] and East [x0 + 1000, x0 + 2000] (× [y0, y0 + 1000])
+    // share the edge x = x0 + 1000. One qualifying stop S at (x0 + 1000, y0). Population points:
+    // P1 (x0 + 1000, y0 + 500), 10 people, on the shared edge, 500 m from S;
+    // P2 (x0 + 1000, y0 + 1000), 20 people, a corner of both areas, 1000 m from S;
+    // P3 (x0 + 1300, y0 + 400), 30 people, in East, √(300² + 400²) = 500 m from S;
+    // P4 (x0 + 200, y0 + 200), 40 people, in West, √(800² + 200²) ≈ 825 m from S.
+    // A point exactly at the radius is near (P1, P3). A point on a shared boundary goes to the
+    // first area in layer order that covers it: with West first, West has P1, P2, P4 (70 people,
+    // 10 near) and East P3 (30, 30 near); with East first, East has P1, P2, P3 (60, 40 near) and
+    // West P4 (40, 0 near).
+    @Test func aPointOnASharedBoundaryGoesToTheFirstAreaInLayerOrder() throws {
+        let stops = Layer(
+            source: "stops", format: "test", crs: .sweref99TM, fields: [Field("qualifies", .boolean)],
+            features: [Feature(geometry: .point(Coordinate(Self.x0 + 1000, Self.y0)), values: [.bool(true)])])
+        let people: [(Double, Double, Int)] = [(1000, 500, 10), (1000, 1000, 20), (1300, 400, 30), (200, 200, 40)]
+        let cells = Layer(
+            source: "cells", format: "test", crs: .sweref99TM, fields: [Field("pop", .integer)],
+            features: people.map { Feature(geometry: .point(Coordinate(Self.x0 + $0.0, Self.y0 + $0.1)), values: [.int($0.2)]) })
+        let west = Feature(
+            geometry: TransitAreaAssignmentTests.square(Self.x0, Self.y0, Self.x0 + 1000, Self.y0 + 1000), values: [.string("West")])
+        let east = Feature(
+            geometry: TransitAreaAssignmentTests.square(Self.x0 + 1000, Self.y0, Self.x0 + 2000, Self.y0 + 1000), values: [.string("East")])
+        for (order, expected) in [([west, east], [[70.0, 10], [30, 30]]), ([east, west], [[60, 40], [40, 0]])] {
+            let areas = Layer(source: "areas", format: "test", crs: .sweref99TM, fields: [Field("id", .string)], features: order)
+            let result = try TransitProximity.compute(
+                stops: stops, population: cells, populationField: "pop", areas: areas, areaId: "id", session: try Session())
+            #expect(result.areas.features.map { [$0.values[1].number ?? -1, $0.values[2].number ?? -1] } == expected)
+            #expect(result.cellsOutsideAreas == 0)
+        }
+    }
+}
