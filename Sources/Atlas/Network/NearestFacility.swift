@@ -139,7 +139,7 @@ public struct NearestFacility: Sendable {
             throw AtlasError("no destination lies within \(maxSnap) m of the road network\(islands)")
         }
 
-        var search = MultiSourceSearch(nodeCount: graph.nodeCount)
+        var search = MultiSourceSearch(graph)
         // Destinations on each segment, for origins reached along their own segment.
         var onSegment: [Int32: [(destination: Int32, fraction: Double, walk: Double)]] = [:]
         for (d, snap) in destinationSnaps.enumerated() {
@@ -184,7 +184,7 @@ public struct NearestFacility: Sendable {
             }
             let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
             let a = Int(graph.segmentStart[s]), b = Int(graph.segmentEnd[s])
-            let atEnd = search.labels[b], atStart = search.labels[a]
+            let atEnd = search.label(b), atStart = search.label(a)
             if forward.isFinite, atEnd.seconds.isFinite {
                 consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
             }
@@ -241,9 +241,14 @@ struct StageClock {
 }
 
 /// Dijkstra from many sources over the reversed graph with lazy deletion. Labels are
-/// (seconds, source) compared lexicographically, and the queue hands out entries in
-/// (seconds, source, node) order, which makes ties deterministic. Seconds and source sit side
-/// by side so that a relaxation touches one cache line.
+/// (seconds, source) compared lexicographically, and nodes are settled in (seconds, source,
+/// node) order, which makes ties deterministic.
+///
+/// The result does not depend on how the nodes are numbered: a node's label is the least
+/// (seconds, source) over the settled labels of the nodes it is reached from (plus its own
+/// seeds), and nodes that tie on (seconds, source) change nothing for one another whichever is
+/// settled first, so node numbers only decide an order nothing depends on. Renumbering the
+/// graph (`NodeOrder.spatial`) therefore gives the same times and sources, faster.
 struct MultiSourceSearch {
     struct Label {
         var seconds: Double
@@ -254,52 +259,60 @@ struct MultiSourceSearch {
         }
     }
 
-    var labels: [Label]
-    private var queue = RadixQueue()
-
-    init(nodeCount: Int) {
-        labels = [Label](repeating: Label(seconds: .infinity, source: -1), count: nodeCount)
+    /// Each node's label and where its arcs start share 16 bytes (the label's padding), so
+    /// settling a node costs one cache miss before its arcs, not two; one more entry holds
+    /// where the last node's arcs end.
+    private struct NodeState {
+        var label: Label
+        var firstArc: Int32
     }
 
+    private var nodes: [NodeState]
+    private var queue: BucketQueue
+
+    init(_ graph: RoadGraph) {
+        nodes = graph.incomingOffsets.map { NodeState(label: Label(seconds: .infinity, source: -1), firstArc: $0) }
+        queue = BucketQueue(for: graph)
+    }
+
+    /// The time from `node` to its nearest source and which source that is (-1 for none).
+    @inline(__always) func label(_ node: Int) -> Label { nodes[node].label }
+
+    /// Starts `destination` at `node` after `t` seconds; `t` must be finite and ≥ 0.
     mutating func seed(node: Int32, seconds t: Double, destination: Int32) {
-        guard t >= 0, labels[Int(node)].improved(by: t, from: destination) else { return }
-        labels[Int(node)] = Label(seconds: t, source: destination)
-        queue.push(QueueEntry(seconds: t, source: destination, node: node))
+        guard t >= 0, t.isFinite, destination >= 0, nodes[Int(node)].label.improved(by: t, from: destination) else { return }
+        nodes[Int(node)].label = Label(seconds: t, source: destination)
+        queue.push(BucketQueue.Entry(seconds: t, source: destination, node: node))
     }
 
+    /// Settles every node reachable from the seeds; a search runs once.
     mutating func run(_ graph: RoadGraph) {
-        // While searching, each node's label and where its arcs start share 16 bytes (the
-        // label's padding), so settling a node costs one cache miss before its arcs, not two.
-        struct NodeState {
-            var seconds: Double
-            var source: Int32
-            var firstArc: Int32
-        }
-        var state = [NodeState]()
-        state.reserveCapacity(labels.count + 1)
-        for (w, l) in labels.enumerated() {
-            state.append(NodeState(seconds: l.seconds, source: l.source, firstArc: graph.incomingOffsets[w]))
-        }
-        state.append(NodeState(seconds: .infinity, source: -1, firstArc: graph.incomingOffsets[labels.count]))
-        state.withUnsafeMutableBufferPointer { node in
+        // The queue leaves `self` for the loop (an empty one takes its place), so that it and
+        // the node buffer are separate variables and neither is copied on write.
+        var queue = self.queue
+        self.queue = BucketQueue(width: 1, span: 0)
+        nodes.withUnsafeMutableBufferPointer { node in
             graph.incomingArcs.withUnsafeBufferPointer { arcs in
-                while let entry = queue.pop() {
+                func isStale(_ e: BucketQueue.Entry) -> Bool {
+                    let l = node[Int(e.node)].label
+                    return e.seconds != l.seconds || e.source != l.source
+                }
+                while let entry = queue.pop(dropping: isStale) {
                     let w = Int(entry.node)
-                    guard entry.seconds == node[w].seconds, entry.source == node[w].source else { continue }
+                    guard !isStale(entry) else { continue }
+                    let seconds = entry.seconds, source = entry.source
                     for arc in arcs[Int(node[w].firstArc)..<Int(node[w + 1].firstArc)] {
                         let v = Int(arc.source)
-                        // Arc costs are finite and ≥ 0, so t ≥ entry.seconds: the queue's promise holds.
-                        let t = entry.seconds + arc.seconds
-                        if t < node[v].seconds || (t == node[v].seconds && entry.source < node[v].source) {
-                            node[v].seconds = t
-                            node[v].source = entry.source
-                            queue.push(QueueEntry(seconds: t, source: entry.source, node: Int32(v)))
+                        // Arc costs are finite and ≥ 0, so t ≥ seconds: the queue's promise holds.
+                        let t = seconds + arc.seconds
+                        if node[v].label.improved(by: t, from: source) {
+                            node[v].label = Label(seconds: t, source: source)
+                            queue.push(BucketQueue.Entry(seconds: t, source: source, node: Int32(v)))
                         }
                     }
                 }
             }
         }
-        for w in labels.indices { labels[w] = Label(seconds: state[w].seconds, source: state[w].source) }
     }
 }
 
@@ -321,6 +334,9 @@ struct QueueEntry {
 /// (non-negative doubles order as their bit patterns do). Entries whose seconds equal the
 /// last key wait in a small binary heap ordered by (source, node), so entries come out in
 /// exactly the (seconds, source, node) order of one binary heap over everything.
+///
+/// It needs no bucket width and costs nothing to make, which suits the many small bounded
+/// searches of `WalkLinks`; a search over a whole graph uses `BucketQueue`.
 struct RadixQueue {
     private var buckets = [[QueueEntry]](repeating: [], count: 64)
     /// Bit b set when bucket b holds entries.

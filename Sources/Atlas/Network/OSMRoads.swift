@@ -98,11 +98,12 @@ public struct OSMRoads: Sendable {
             missingNodeCount: missing)
     }
 
-    /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place.
-    public func graph(crs: CRS, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
+    /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place
+    /// and the nodes numbered in `order`.
+    public func graph(crs: CRS, order: NodeOrder = .spatial, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
         var projected = coordinates
         try project(&projected)
-        return try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments)
+        return try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments, order: order)
     }
 }
 
