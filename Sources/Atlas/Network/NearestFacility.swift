@@ -25,6 +25,8 @@ public struct NearestFacilityResult: Sendable {
     public var islands = RoadIslands(minimumNodes: 0)
     /// Wall time of each step (segment index, snapping, search), for `--timings`.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
+    /// The steps of making the graph searched, as it recorded them (`RoadGraph.stageSeconds`).
+    public var networkStageSeconds: [(stage: String, seconds: Double)] = []
 
     public func minutes(_ origin: Int) -> Double? {
         seconds[origin].isFinite ? seconds[origin] / 60 : nil
@@ -209,7 +211,7 @@ public struct NearestFacility: Sendable {
             originSnapMetres: snapMetres,
             originsMovedOffIslands: originsMoved, destinationsMovedOffIslands: destinationsMoved,
             originsStrandedOnIslands: originsStranded, destinationsStrandedOnIslands: destinationsStranded,
-            islands: snappable.islands, stageSeconds: clock.laps)
+            islands: snappable.islands, stageSeconds: clock.laps, networkStageSeconds: graph.stageSeconds)
     }
 
     /// Snaps points to the nearest segment; a point whose nearest segment is not snappable

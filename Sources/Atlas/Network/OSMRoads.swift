@@ -12,8 +12,11 @@ public struct OSMRoads: Sendable {
     /// Ways the profile accepted, and references to nodes missing from the file (clipped extracts).
     public var wayCount: Int
     public var missingNodeCount: Int
+    /// Wall time of each step of reading, for `--timings`.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public static func read(path: String, mode: TravelMode, diagnostics: Diagnostics? = nil) throws -> OSMRoads {
+        var clock = StageClock()
         var file = try OSMPBFFile(path: path)
         file.diagnostics = diagnostics
         let profile = TravelProfile(mode)
@@ -45,9 +48,11 @@ public struct OSMRoads: Sendable {
             backward.append(Float(traversal.backward ?? 0))
         }
 
+        clock.lap("ways")
         var ids = refs
         ids.sort()
         ids = ids.uniqued()
+        clock.lap("node ids")
         var lon = [Double](repeating: .nan, count: ids.count)
         var lat = [Double](repeating: .nan, count: ids.count)
         var cursor = 0
@@ -63,6 +68,7 @@ public struct OSMRoads: Sendable {
             }
         }
 
+        clock.lap("nodes")
         // Drop nodes the file does not hold and renumber the rest densely.
         var newIndex = [Int32](repeating: -1, count: ids.count)
         var keptIds: [Int64] = []
@@ -93,17 +99,23 @@ public struct OSMRoads: Sendable {
             }
             start = end
         }
+        clock.lap("segments")
         return OSMRoads(
             ids: keptIds, coordinates: coordinates, segments: segments, wayCount: wayEnds.count,
-            missingNodeCount: missing)
+            missingNodeCount: missing, stageSeconds: clock.laps)
     }
 
     /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place
     /// and the nodes numbered in `order`.
     public func graph(crs: CRS, order: NodeOrder = .spatial, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
+        var clock = StageClock()
         var projected = coordinates
         try project(&projected)
-        return try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments, order: order)
+        clock.lap("projection")
+        var graph = try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments, order: order)
+        clock.lap("graph")
+        graph.stageSeconds = stageSeconds + clock.laps
+        return graph
     }
 }
 

@@ -55,6 +55,10 @@ public struct RoadGraph: Sendable {
         public var seconds: Double
     }
 
+    /// Wall time of each step of making the graph (reading, projecting, building), for
+    /// `--timings`; empty unless the maker records them.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
+
     public var nodeCount: Int { x.count }
     public var segmentCount: Int { segmentStart.count }
 

@@ -37,9 +37,9 @@ enum HilbertCurve {
     }
 
     /// Each point's rank along the curve laid over the points' bounding square: `ranks[i]` is
-    /// the new number of point `i`. Points in the same cell keep their given order, and
-    /// non-finite coordinates count as the square's lower left corner, so the ranks are a
-    /// permutation of 0..<count whatever the input.
+    /// the new number of point `i`. Points in the same cell keep their given order, and points
+    /// with a non-finite coordinate count as lying in the square's lower left corner, so the
+    /// ranks are a permutation of 0..<count whatever the input.
     static func ranks(x: [Double], y: [Double]) -> [Int32] {
         precondition(x.count == y.count && x.count < Int(Int32.max))
         var bounds = Bounds.empty
@@ -48,13 +48,14 @@ enum HilbertCurve {
         let cellsPerUnit = Double(side - 1) / span
         func cell(_ value: Double, _ origin: Double) -> UInt32 {
             let c = (value - origin) * cellsPerUnit
-            return c >= 0 ? UInt32(min(c, Double(side - 1))) : 0  // NaN fails c >= 0 too
+            return c >= 0 ? UInt32(min(c, Double(side - 1))) : 0
         }
         // Curve position in the high half, point number in the low half: sorted by the high
         // half only, equal positions keep their order.
         var keys = [UInt64](repeating: 0, count: x.count)
         for i in x.indices {
-            keys[i] = UInt64(position(cell(x[i], bounds.minX), cell(y[i], bounds.minY))) << 32 | UInt64(i)
+            let onCurve = x[i].isFinite && y[i].isFinite ? position(cell(x[i], bounds.minX), cell(y[i], bounds.minY)) : 0
+            keys[i] = UInt64(onCurve) << 32 | UInt64(i)
         }
         keys.radixSort(fromBit: 32)
         var ranks = [Int32](repeating: 0, count: x.count)
