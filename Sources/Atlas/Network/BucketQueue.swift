@@ -11,11 +11,11 @@
 ///
 /// Like every monotone queue it requires that no entry pushed comes before the last one
 /// popped: a search's times only grow.
-struct BucketQueue {
+struct BucketQueue: Sendable {
     /// (seconds, source, node) in one 128-bit key whose integer order is that order:
     /// seconds are ≥ 0, whose bit patterns order as the numbers do, and sources and nodes are
     /// indices ≥ 0.
-    struct Entry: Comparable {
+    struct Entry: Comparable, Sendable {
         private var key: UInt128
 
         init(seconds: Double, source: Int32, node: Int32) {

@@ -161,49 +161,21 @@ public struct NearestFacility: Sendable {
         search.run(graph)
         clock.lap("search")
 
-        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
+        // Origins in the order of the index's cells, for snapping and for their times: near
+        // each other in that order, they share segments and (the nodes being in spatial order)
+        // labels in cache.
+        let order = index.cellOrder(origins)
+        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable, visiting: order)
         clock.lap("snapping origins")
-        var seconds = [Double](repeating: .infinity, count: origins.count)
-        var nearest = [Int32](repeating: -1, count: origins.count)
-        var snapMetres = [Double](repeating: .infinity, count: origins.count)
-        var unsnappedOrigins: [Int] = []
-        var strandedOrigins = originsStranded[...]
-        for (o, originSnap) in originSnaps.enumerated() {
-            guard let snap = originSnap else {
-                if strandedOrigins.first == o { strandedOrigins.removeFirst() } else { unsnappedOrigins.append(o) }
-                continue
-            }
-            snapMetres[o] = snap.distance
-            let s = Int(snap.segment)
-            let walk = snap.distance * walkSecondsPerMetre
-            var best = Double.infinity
-            var bestDestination: Int32 = -1
-            func consider(_ t: Double, _ d: Int32) {
-                if t < best || (t == best && d >= 0 && (bestDestination < 0 || d < bestDestination)) {
-                    best = t
-                    bestDestination = d
-                }
-            }
-            let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
-            let a = Int(graph.segmentStart[s]), b = Int(graph.segmentEnd[s])
-            let atEnd = search.label(b), atStart = search.label(a)
-            if forward.isFinite, atEnd.seconds.isFinite {
-                consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
-            }
-            if backward.isFinite, atStart.seconds.isFinite {
-                consider(walk + backward * snap.fraction + atStart.seconds, atStart.source)
-            }
-            for here in onSegment[snap.segment] ?? [] {
-                if here.fraction >= snap.fraction, forward.isFinite {
-                    consider(walk + forward * (here.fraction - snap.fraction) + here.walk, here.destination)
-                }
-                if here.fraction <= snap.fraction, backward.isFinite {
-                    consider(walk + backward * (snap.fraction - here.fraction) + here.walk, here.destination)
-                }
-            }
-            seconds[o] = best
-            nearest[o] = bestDestination
+        let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
+        let best = concurrentMap(order, count: origins.count, placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
+            guard let snap = originSnaps[o] else { return (.infinity, -1) }
+            return times.nearest(snap)
         }
+        let seconds = best.map(\.seconds), nearest = best.map(\.destination)
+        let snapMetres = originSnaps.map { $0?.distance ?? .infinity }
+        let strandedOrigins = Set(originsStranded)
+        let unsnappedOrigins = originSnaps.indices.filter { originSnaps[$0] == nil && !strandedOrigins.contains($0) }
         clock.lap("origin times")
         return NearestFacilityResult(
             seconds: seconds, nearest: nearest,
@@ -214,19 +186,60 @@ public struct NearestFacility: Sendable {
             islands: snappable.islands, stageSeconds: clock.laps, networkStageSeconds: graph.stageSeconds)
     }
 
-    /// Snaps points to the nearest segment; a point whose nearest segment is not snappable
-    /// tries again among the snappable ones, and is listed as moved or, finding none within
-    /// `maxSnap`, as stranded.
+    /// Snaps points to the nearest segment, visiting them in `order` (by default the index's
+    /// cell order); a point whose nearest segment is not snappable tries again among the
+    /// snappable ones, and is listed as moved or, finding none within `maxSnap`, as stranded.
     private func snap(
-        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments
+        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments, visiting order: [Int]? = nil
     ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
-        var snaps = index.nearest(to: points, in: graph, maxDistance: maxSnap)
+        var snaps = index.nearest(to: points, visiting: order ?? index.cellOrder(points), in: graph, maxDistance: maxSnap)
         guard !snappable.all else { return (snaps, [], []) }
         let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
         guard !onIsland.isEmpty else { return (snaps, [], []) }
         let again = index.nearest(to: onIsland.map { points[$0] }, in: graph, maxDistance: maxSnap, allowed: snappable.eligible)
         for (k, i) in onIsland.enumerated() { snaps[i] = again[k] }
         return (snaps, onIsland.filter { snaps[$0] != nil }, onIsland.filter { snaps[$0] == nil })
+    }
+}
+
+/// An origin's time to its nearest destination once the search has run: the best of the
+/// two ends of the segment it snapped to, in the directions the segment may be travelled,
+/// and of the destinations on that same segment. Ties go to the lower destination index.
+struct OriginTimes: Sendable {
+    let graph: RoadGraph
+    let search: MultiSourceSearch
+    /// Destinations on each segment, for origins reached along their own segment.
+    let onSegment: [Int32: [(destination: Int32, fraction: Double, walk: Double)]]
+    let walkSecondsPerMetre: Double
+
+    func nearest(_ snap: NetworkSnap) -> (seconds: Double, destination: Int32) {
+        let s = Int(snap.segment)
+        let walk = snap.distance * walkSecondsPerMetre
+        var best = Double.infinity
+        var bestDestination: Int32 = -1
+        func consider(_ t: Double, _ d: Int32) {
+            if t < best || (t == best && d >= 0 && (bestDestination < 0 || d < bestDestination)) {
+                best = t
+                bestDestination = d
+            }
+        }
+        let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
+        let atEnd = search.label(Int(graph.segmentEnd[s])), atStart = search.label(Int(graph.segmentStart[s]))
+        if forward.isFinite, atEnd.seconds.isFinite {
+            consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
+        }
+        if backward.isFinite, atStart.seconds.isFinite {
+            consider(walk + backward * snap.fraction + atStart.seconds, atStart.source)
+        }
+        for here in onSegment[snap.segment] ?? [] {
+            if here.fraction >= snap.fraction, forward.isFinite {
+                consider(walk + forward * (here.fraction - snap.fraction) + here.walk, here.destination)
+            }
+            if here.fraction <= snap.fraction, backward.isFinite {
+                consider(walk + backward * (snap.fraction - here.fraction) + here.walk, here.destination)
+            }
+        }
+        return (best, bestDestination)
     }
 }
 
@@ -251,8 +264,8 @@ struct StageClock {
 /// seeds), and nodes that tie on (seconds, source) change nothing for one another whichever is
 /// settled first, so node numbers only decide an order nothing depends on. Renumbering the
 /// graph (`NodeOrder.spatial`) therefore gives the same times and sources, faster.
-struct MultiSourceSearch {
-    struct Label {
+struct MultiSourceSearch: Sendable {
+    struct Label: Sendable {
         var seconds: Double
         var source: Int32
 

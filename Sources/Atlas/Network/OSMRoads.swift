@@ -49,9 +49,8 @@ public struct OSMRoads: Sendable {
         }
 
         clock.lap("ways")
-        var ids = refs
-        ids.sort()
-        ids = ids.uniqued()
+        guard refs.count < Int(Int32.max) else { throw AtlasError(file: path, "the roads refer to more than \(Int32.max) nodes") }
+        let (ids, place) = Self.distinctIds(refs)
         clock.lap("node ids")
         var lon = [Double](repeating: .nan, count: ids.count)
         var lat = [Double](repeating: .nan, count: ids.count)
@@ -85,13 +84,10 @@ public struct OSMRoads: Sendable {
         var segments = RoadSegmentList()
         segments.reserveCapacity(refs.count - wayEnds.count)
         var start = 0
-        var near = 0
         for (w, end) in wayEnds.enumerated() {
             var previous: Int32 = -1
             for k in start..<end {
-                // Consecutive nodes of a way mostly have close ids: search outwards from the last one.
-                near = ids.gallopingLowerBound(refs[k], from: near)
-                let node = near < ids.count && ids[near] == refs[k] ? newIndex[near] : -1
+                let node = newIndex[Int(place[k])]
                 if previous >= 0 && node >= 0 && previous != node {
                     segments.append(from: previous, to: node, forwardSpeed: Double(forward[w]), backwardSpeed: Double(backward[w]))
                 }
@@ -119,52 +115,29 @@ public struct OSMRoads: Sendable {
     }
 }
 
-extension Array where Element == Int64 {
-    /// The elements of a sorted array without repeats.
-    func uniqued() -> [Int64] {
-        var result: [Int64] = []
-        result.reserveCapacity(count)
-        for v in self where result.last != v { result.append(v) }
-        return result
+extension OSMRoads {
+    /// The distinct ids among `refs`, sorted, and the place of each reference among them: one
+    /// radix sort of the references with their positions, instead of a sort and then a search
+    /// for every reference.
+    static func distinctIds(_ refs: [Int64]) -> (ids: [Int64], place: [Int32]) {
+        // With the sign bit flipped, signed order is unsigned order (edited files have negative ids).
+        let flip: UInt64 = 1 << 63
+        var keys = refs.map { UInt64(bitPattern: $0) ^ flip }
+        let positions = keys.radixSortReturningPositions()
+        var ids: [Int64] = []
+        var place = [Int32](repeating: 0, count: refs.count)
+        for k in keys.indices {
+            if k == 0 || keys[k] != keys[k - 1] { ids.append(Int64(bitPattern: keys[k] ^ flip)) }
+            place[Int(positions[k])] = Int32(ids.count - 1)
+        }
+        return (ids, place)
     }
+}
 
+extension Array where Element == Int64 {
     /// The first position whose element is not less than `value`, in a sorted array.
     func lowerBound(_ value: Int64) -> Int {
         var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self[mid] < value { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
-    /// `lowerBound(value)`, found by doubling steps from `start` and then bisecting, which
-    /// is quick when the answer is near `start`.
-    func gallopingLowerBound(_ value: Int64, from start: Int) -> Int {
-        guard !isEmpty else { return 0 }
-        var low: Int, high: Int
-        let s = Swift.min(Swift.max(start, 0), count - 1)
-        if self[s] < value {
-            low = s + 1
-            var step = 1
-            high = low
-            while high < count && self[high] < value {
-                low = high + 1
-                high += step
-                step *= 2
-            }
-            high = Swift.min(high, count)
-        } else {
-            high = s
-            var step = 1
-            low = high
-            while low > 0 && self[low - 1] >= value {
-                high = low - 1
-                low -= step
-                step *= 2
-            }
-            low = Swift.max(low, 0)
-        }
         while low < high {
             let mid = (low + high) / 2
             if self[mid] < value { low = mid + 1 } else { high = mid }

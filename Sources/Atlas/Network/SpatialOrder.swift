@@ -14,24 +14,38 @@ public enum NodeOrder: Sendable {
 enum HilbertCurve {
     static let side: UInt32 = 1 << 16
 
-    /// The position of cell (`x`, `y`), both below `side`, along the curve (Skilling's
-    /// bit-by-bit walk: each level picks a quadrant and turns the frame to match the curve's).
-    static func position(_ cellX: UInt32, _ cellY: UInt32) -> UInt32 {
-        var x = cellX, y = cellY
-        var position: UInt32 = 0
-        var s = side >> 1
-        while s > 0 {
-            let rx: UInt32 = x & s != 0 ? 1 : 0
-            let ry: UInt32 = y & s != 0 ? 1 : 0
-            position += s * s * ((3 * rx) ^ ry)
-            if ry == 0 {
-                if rx == 1 {
-                    x = side - 1 - x
-                    y = side - 1 - y
-                }
-                swap(&x, &y)
+    /// One level of the curve for each frame and quadrant, 4 bits each, at bit 4 × (4 frame +
+    /// quadrant): the quadrant's place along the curve (2 bits) and the frame of the level
+    /// below (2 bits). A frame says how the curve is turned at this level (bit 1: x and y
+    /// swapped, bit 0: both mirrored); a quadrant is the x bit then the y bit of the cell.
+    /// The curve runs through the quadrants lower left, upper left, upper right, lower right;
+    /// the lower ones hold it turned, the lower right one mirrored too, so that it joins up.
+    private static let levels: UInt64 = {
+        var table: UInt64 = 0
+        for frame in 0..<4 {
+            for quadrant in 0..<4 {
+                var x = quadrant >> 1, y = quadrant & 1
+                if frame & 1 != 0 { x ^= 1; y ^= 1 }
+                if frame & 2 != 0 { swap(&x, &y) }
+                var below = frame
+                if y == 0 { below ^= x == 1 ? 3 : 2 }
+                table |= UInt64((3 * x) ^ y | below << 2) << UInt64(4 * (4 * frame + quadrant))
             }
-            s >>= 1
+        }
+        return table
+    }()
+
+    /// The position of cell (`cellX`, `cellY`), both below `side`, along the curve: two bits a
+    /// level, from the top, without a branch.
+    static func position(_ cellX: UInt32, _ cellY: UInt32) -> UInt32 {
+        let levels = Self.levels
+        var frame: UInt64 = 0
+        var position: UInt32 = 0
+        for level in stride(from: 15, through: 0, by: -1) {
+            let quadrant = UInt64((cellX >> UInt32(level)) & 1) << 1 | UInt64((cellY >> UInt32(level)) & 1)
+            let step = levels >> (4 * (frame << 2 | quadrant)) & 15
+            position = position << 2 | UInt32(step & 3)
+            frame = step >> 2
         }
         return position
     }
@@ -69,13 +83,30 @@ extension Array where Element == UInt64 {
     /// (a least-significant-digit radix sort, 11 bits a pass). A pass whose digit is the same
     /// in every value is skipped, so small numbers cost only the passes their bits need.
     mutating func radixSort(fromBit: Int = 0) {
+        var none: [Int32] = []
+        radixSort(fromBit: fromBit, carrying: &none)
+    }
+
+    /// Sorts (as `radixSort()`) and returns where each value of the sorted array was before.
+    mutating func radixSortReturningPositions() -> [Int32] {
+        precondition(count <= Int(Int32.max))
+        var positions = (0..<Int32(count)).map { $0 }
+        radixSort(fromBit: 0, carrying: &positions)
+        return positions
+    }
+
+    /// The sort, moving `payload` (one per value, or empty) along with the values.
+    private mutating func radixSort(fromBit: Int, carrying payload: inout [Int32]) {
         guard count > 1 else { return }
+        let carry = !payload.isEmpty
+        precondition(!carry || payload.count == count)
         let digitBits = 11, buckets = 1 << digitBits
+        let digitMask = UInt64(buckets - 1)
         var other = [UInt64](repeating: 0, count: count)
+        var otherPayload = [Int32](repeating: 0, count: carry ? count : 0)
         var counts = [Int](repeating: 0, count: buckets)
         var shift = fromBit
         while shift < 64 {
-            let digitMask = UInt64(buckets - 1)
             let s = UInt64(shift)
             for i in counts.indices { counts[i] = 0 }
             self.withUnsafeBufferPointer { values in
@@ -90,14 +121,21 @@ extension Array where Element == UInt64 {
                 }
                 self.withUnsafeBufferPointer { values in
                     other.withUnsafeMutableBufferPointer { sorted in
-                        for v in values {
-                            let d = Int((v >> s) & digitMask)
-                            sorted[counts[d]] = v
-                            counts[d] += 1
+                        payload.withUnsafeBufferPointer { carried in
+                            otherPayload.withUnsafeMutableBufferPointer { moved in
+                                for i in values.indices {
+                                    let d = Int((values[i] >> s) & digitMask)
+                                    let to = counts[d]
+                                    sorted[to] = values[i]
+                                    if carry { moved[to] = carried[i] }
+                                    counts[d] = to + 1
+                                }
+                            }
                         }
                     }
                 }
                 swap(&self, &other)
+                swap(&payload, &otherPayload)
             }
             shift += digitBits
         }
