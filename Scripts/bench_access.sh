@@ -20,9 +20,10 @@
 #   to the nearest node (on all cores, as atlas snaps on all cores),
 #   csgraph.dijkstra(min_only=True, return_predecessors=True) and the lookup per origin, not
 #   building its CSR matrix (atlas's graph build is likewise left out of its side).
-#   "search alone" compares atlas's `search` step with scipy's dijkstra call only.
-#   The whole-run goals (under 30 s, under 4 GB) are atlas's alone; the national run writes
-#   the 700,000 cells too.
+#   "search alone" compares atlas's `search` step with scipy's dijkstra call only (goal: 3×).
+#   The whole-run goal (under 5 s) is atlas's alone; the national run writes the 700,000
+#   cells too, and the `--timings` line printed shows how long each step took (reading the
+#   PBF's ways and nodes, projecting, building the graph, the indicator's steps, writing).
 # The machine may be shared: note the load average printed at the start when reading numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,9 +98,6 @@ for _ in $(seq "$national_runs"); do
 done
 echo "  atlas: ${atlas_line#timing: }"
 echo "  scipy: $scipy_line"
-ratio "access national search alone (multi-source Dijkstra)" "$atlas_search" scipy "$scipy_search"
-printf 'access national (5.1M edges, 700k origins, 1.2k destinations): atlas %.3f s (whole run incl. graph build and writing 700k cells), peak %d MB; nearest facility: atlas %.3f s, scipy %.3f s, ratio %.2fx\n' \
-  "$whole_s" "$whole_mb" "$atlas_s" "$scipy_s" "$(echo "$scipy_s / $atlas_s" | bc -l)"
-echo "  goals: whole run under 30 s: $( (( $(echo "$whole_s < 30" | bc -l) )) && echo yes || echo NO )," \
-  "under 4 GB: $( (( whole_mb < 4096 )) && echo yes || echo NO )," \
-  "faster than scipy: $( (( $(echo "$atlas_s < $scipy_s" | bc -l) )) && echo yes || echo NO )"
+ratio "access national search alone (multi-source Dijkstra)" "$atlas_search" scipy "$scipy_search" "" 3
+ratio "access national nearest facility (snapping, search, lookup)" "$atlas_s" scipy "$scipy_s" "" 1
+goal "access national whole run" "$whole_s" 5 "$whole_mb"

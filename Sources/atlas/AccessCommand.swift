@@ -215,12 +215,16 @@ struct AccessCommand: ParsableCommand {
                         + "indicator \(s(step["indicator"] ?? 0)) (\(stages)), writing \(s(writing))")
                 return
             }
+            func list(_ steps: [(stage: String, seconds: Double)]) -> String {
+                steps.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
+            }
             let search = result.outputs.result.stageSeconds
-            let stages = search.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
+            let building = result.outputs.result.networkStageSeconds
             let nearest = search.reduce(0) { $0 + $1.seconds }
             session.diagnostics.info(
-                "timing: network \(s(step["network"] ?? 0)), layers \(s(step["layers"] ?? 0)), indicator \(s(step["indicator"] ?? 0)) "
-                    + "(nearest facility \(s(nearest)): \(stages)), writing \(s(writing))")
+                "timing: network \(s(step["network"] ?? 0))\(building.isEmpty ? "" : " (\(list(building)))"), "
+                    + "layers \(s(step["layers"] ?? 0)), indicator \(s(step["indicator"] ?? 0)) "
+                    + "(nearest facility \(s(nearest)): \(list(search))), writing \(s(writing))")
         }
     }
 }

@@ -102,7 +102,9 @@ extension RoadGraph {
         try self.init(lines: layer, options: options, report: &report)
     }
 
-    public init(lines layer: Layer, options: LineNetworkOptions, report: inout LineNetworkReport) throws {
+    /// The graph of the lines, its nodes numbered in `order` (by default in the order the
+    /// vertices come).
+    public init(lines layer: Layer, options: LineNetworkOptions, report: inout LineNetworkReport, order: NodeOrder = .asGiven) throws {
         guard options.defaultSpeed > 0 else { throw AtlasError("the default speed must be positive") }
         guard options.snapTolerance >= 0, options.snapTolerance.isFinite else {
             throw AtlasError("the snap tolerance must be a distance ≥ 0, got \(options.snapTolerance)")
@@ -184,7 +186,7 @@ extension RoadGraph {
                 }
             }
         }
-        try self.init(crs: layer.crs, x: x, y: y, segments: segments)
+        try self.init(crs: layer.crs, x: x, y: y, segments: segments, order: order)
     }
 }
 

@@ -25,6 +25,8 @@ public struct NearestFacilityResult: Sendable {
     public var islands = RoadIslands(minimumNodes: 0)
     /// Wall time of each step (segment index, snapping, search), for `--timings`.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
+    /// The steps of making the graph searched, as it recorded them (`RoadGraph.stageSeconds`).
+    public var networkStageSeconds: [(stage: String, seconds: Double)] = []
 
     public func minutes(_ origin: Int) -> Double? {
         seconds[origin].isFinite ? seconds[origin] / 60 : nil
@@ -139,7 +141,7 @@ public struct NearestFacility: Sendable {
             throw AtlasError("no destination lies within \(maxSnap) m of the road network\(islands)")
         }
 
-        var search = MultiSourceSearch(nodeCount: graph.nodeCount)
+        var search = MultiSourceSearch(graph)
         // Destinations on each segment, for origins reached along their own segment.
         var onSegment: [Int32: [(destination: Int32, fraction: Double, walk: Double)]] = [:]
         for (d, snap) in destinationSnaps.enumerated() {
@@ -159,49 +161,21 @@ public struct NearestFacility: Sendable {
         search.run(graph)
         clock.lap("search")
 
-        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
+        // Origins in the order of the index's cells, for snapping and for their times: near
+        // each other in that order, they share segments and (the nodes being in spatial order)
+        // labels in cache.
+        let order = index.cellOrder(origins)
+        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable, visiting: order)
         clock.lap("snapping origins")
-        var seconds = [Double](repeating: .infinity, count: origins.count)
-        var nearest = [Int32](repeating: -1, count: origins.count)
-        var snapMetres = [Double](repeating: .infinity, count: origins.count)
-        var unsnappedOrigins: [Int] = []
-        var strandedOrigins = originsStranded[...]
-        for (o, originSnap) in originSnaps.enumerated() {
-            guard let snap = originSnap else {
-                if strandedOrigins.first == o { strandedOrigins.removeFirst() } else { unsnappedOrigins.append(o) }
-                continue
-            }
-            snapMetres[o] = snap.distance
-            let s = Int(snap.segment)
-            let walk = snap.distance * walkSecondsPerMetre
-            var best = Double.infinity
-            var bestDestination: Int32 = -1
-            func consider(_ t: Double, _ d: Int32) {
-                if t < best || (t == best && d >= 0 && (bestDestination < 0 || d < bestDestination)) {
-                    best = t
-                    bestDestination = d
-                }
-            }
-            let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
-            let a = Int(graph.segmentStart[s]), b = Int(graph.segmentEnd[s])
-            let atEnd = search.labels[b], atStart = search.labels[a]
-            if forward.isFinite, atEnd.seconds.isFinite {
-                consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
-            }
-            if backward.isFinite, atStart.seconds.isFinite {
-                consider(walk + backward * snap.fraction + atStart.seconds, atStart.source)
-            }
-            for here in onSegment[snap.segment] ?? [] {
-                if here.fraction >= snap.fraction, forward.isFinite {
-                    consider(walk + forward * (here.fraction - snap.fraction) + here.walk, here.destination)
-                }
-                if here.fraction <= snap.fraction, backward.isFinite {
-                    consider(walk + backward * (snap.fraction - here.fraction) + here.walk, here.destination)
-                }
-            }
-            seconds[o] = best
-            nearest[o] = bestDestination
+        let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
+        let best = concurrentMap(order, count: origins.count, placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
+            guard let snap = originSnaps[o] else { return (.infinity, -1) }
+            return times.nearest(snap)
         }
+        let seconds = best.map(\.seconds), nearest = best.map(\.destination)
+        let snapMetres = originSnaps.map { $0?.distance ?? .infinity }
+        let strandedOrigins = Set(originsStranded)
+        let unsnappedOrigins = originSnaps.indices.filter { originSnaps[$0] == nil && !strandedOrigins.contains($0) }
         clock.lap("origin times")
         return NearestFacilityResult(
             seconds: seconds, nearest: nearest,
@@ -209,22 +183,63 @@ public struct NearestFacility: Sendable {
             originSnapMetres: snapMetres,
             originsMovedOffIslands: originsMoved, destinationsMovedOffIslands: destinationsMoved,
             originsStrandedOnIslands: originsStranded, destinationsStrandedOnIslands: destinationsStranded,
-            islands: snappable.islands, stageSeconds: clock.laps)
+            islands: snappable.islands, stageSeconds: clock.laps, networkStageSeconds: graph.stageSeconds)
     }
 
-    /// Snaps points to the nearest segment; a point whose nearest segment is not snappable
-    /// tries again among the snappable ones, and is listed as moved or, finding none within
-    /// `maxSnap`, as stranded.
+    /// Snaps points to the nearest segment, visiting them in `order` (by default the index's
+    /// cell order); a point whose nearest segment is not snappable tries again among the
+    /// snappable ones, and is listed as moved or, finding none within `maxSnap`, as stranded.
     private func snap(
-        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments
+        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments, visiting order: [Int]? = nil
     ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
-        var snaps = index.nearest(to: points, in: graph, maxDistance: maxSnap)
+        var snaps = index.nearest(to: points, visiting: order ?? index.cellOrder(points), in: graph, maxDistance: maxSnap)
         guard !snappable.all else { return (snaps, [], []) }
         let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
         guard !onIsland.isEmpty else { return (snaps, [], []) }
         let again = index.nearest(to: onIsland.map { points[$0] }, in: graph, maxDistance: maxSnap, allowed: snappable.eligible)
         for (k, i) in onIsland.enumerated() { snaps[i] = again[k] }
         return (snaps, onIsland.filter { snaps[$0] != nil }, onIsland.filter { snaps[$0] == nil })
+    }
+}
+
+/// An origin's time to its nearest destination once the search has run: the best of the
+/// two ends of the segment it snapped to, in the directions the segment may be travelled,
+/// and of the destinations on that same segment. Ties go to the lower destination index.
+struct OriginTimes: Sendable {
+    let graph: RoadGraph
+    let search: MultiSourceSearch
+    /// Destinations on each segment, for origins reached along their own segment.
+    let onSegment: [Int32: [(destination: Int32, fraction: Double, walk: Double)]]
+    let walkSecondsPerMetre: Double
+
+    func nearest(_ snap: NetworkSnap) -> (seconds: Double, destination: Int32) {
+        let s = Int(snap.segment)
+        let walk = snap.distance * walkSecondsPerMetre
+        var best = Double.infinity
+        var bestDestination: Int32 = -1
+        func consider(_ t: Double, _ d: Int32) {
+            if t < best || (t == best && d >= 0 && (bestDestination < 0 || d < bestDestination)) {
+                best = t
+                bestDestination = d
+            }
+        }
+        let forward = graph.forwardSeconds[s], backward = graph.backwardSeconds[s]
+        let atEnd = search.label(Int(graph.segmentEnd[s])), atStart = search.label(Int(graph.segmentStart[s]))
+        if forward.isFinite, atEnd.seconds.isFinite {
+            consider(walk + forward * (1 - snap.fraction) + atEnd.seconds, atEnd.source)
+        }
+        if backward.isFinite, atStart.seconds.isFinite {
+            consider(walk + backward * snap.fraction + atStart.seconds, atStart.source)
+        }
+        for here in onSegment[snap.segment] ?? [] {
+            if here.fraction >= snap.fraction, forward.isFinite {
+                consider(walk + forward * (here.fraction - snap.fraction) + here.walk, here.destination)
+            }
+            if here.fraction <= snap.fraction, backward.isFinite {
+                consider(walk + backward * (snap.fraction - here.fraction) + here.walk, here.destination)
+            }
+        }
+        return (best, bestDestination)
     }
 }
 
@@ -241,11 +256,16 @@ struct StageClock {
 }
 
 /// Dijkstra from many sources over the reversed graph with lazy deletion. Labels are
-/// (seconds, source) compared lexicographically, and the queue hands out entries in
-/// (seconds, source, node) order, which makes ties deterministic. Seconds and source sit side
-/// by side so that a relaxation touches one cache line.
-struct MultiSourceSearch {
-    struct Label {
+/// (seconds, source) compared lexicographically, and nodes are settled in (seconds, source,
+/// node) order, which makes ties deterministic.
+///
+/// The result does not depend on how the nodes are numbered: a node's label is the least
+/// (seconds, source) over the settled labels of the nodes it is reached from (plus its own
+/// seeds), and nodes that tie on (seconds, source) change nothing for one another whichever is
+/// settled first, so node numbers only decide an order nothing depends on. Renumbering the
+/// graph (`NodeOrder.spatial`) therefore gives the same times and sources, faster.
+struct MultiSourceSearch: Sendable {
+    struct Label: Sendable {
         var seconds: Double
         var source: Int32
 
@@ -254,52 +274,60 @@ struct MultiSourceSearch {
         }
     }
 
-    var labels: [Label]
-    private var queue = RadixQueue()
-
-    init(nodeCount: Int) {
-        labels = [Label](repeating: Label(seconds: .infinity, source: -1), count: nodeCount)
+    /// Each node's label and where its arcs start share 16 bytes (the label's padding), so
+    /// settling a node costs one cache miss before its arcs, not two; one more entry holds
+    /// where the last node's arcs end.
+    private struct NodeState {
+        var label: Label
+        var firstArc: Int32
     }
 
+    private var nodes: [NodeState]
+    private var queue: BucketQueue
+
+    init(_ graph: RoadGraph) {
+        nodes = graph.incomingOffsets.map { NodeState(label: Label(seconds: .infinity, source: -1), firstArc: $0) }
+        queue = BucketQueue(for: graph)
+    }
+
+    /// The time from `node` to its nearest source and which source that is (-1 for none).
+    @inline(__always) func label(_ node: Int) -> Label { nodes[node].label }
+
+    /// Starts `destination` at `node` after `t` seconds; `t` must be finite and ≥ 0.
     mutating func seed(node: Int32, seconds t: Double, destination: Int32) {
-        guard t >= 0, labels[Int(node)].improved(by: t, from: destination) else { return }
-        labels[Int(node)] = Label(seconds: t, source: destination)
-        queue.push(QueueEntry(seconds: t, source: destination, node: node))
+        guard t >= 0, t.isFinite, destination >= 0, nodes[Int(node)].label.improved(by: t, from: destination) else { return }
+        nodes[Int(node)].label = Label(seconds: t, source: destination)
+        queue.push(BucketQueue.Entry(seconds: t, source: destination, node: node))
     }
 
+    /// Settles every node reachable from the seeds; a search runs once.
     mutating func run(_ graph: RoadGraph) {
-        // While searching, each node's label and where its arcs start share 16 bytes (the
-        // label's padding), so settling a node costs one cache miss before its arcs, not two.
-        struct NodeState {
-            var seconds: Double
-            var source: Int32
-            var firstArc: Int32
-        }
-        var state = [NodeState]()
-        state.reserveCapacity(labels.count + 1)
-        for (w, l) in labels.enumerated() {
-            state.append(NodeState(seconds: l.seconds, source: l.source, firstArc: graph.incomingOffsets[w]))
-        }
-        state.append(NodeState(seconds: .infinity, source: -1, firstArc: graph.incomingOffsets[labels.count]))
-        state.withUnsafeMutableBufferPointer { node in
+        // The queue leaves `self` for the loop (an empty one takes its place), so that it and
+        // the node buffer are separate variables and neither is copied on write.
+        var queue = self.queue
+        self.queue = BucketQueue(width: 1, span: 0)
+        nodes.withUnsafeMutableBufferPointer { node in
             graph.incomingArcs.withUnsafeBufferPointer { arcs in
-                while let entry = queue.pop() {
+                func isStale(_ e: BucketQueue.Entry) -> Bool {
+                    let l = node[Int(e.node)].label
+                    return e.seconds != l.seconds || e.source != l.source
+                }
+                while let entry = queue.pop(dropping: isStale) {
                     let w = Int(entry.node)
-                    guard entry.seconds == node[w].seconds, entry.source == node[w].source else { continue }
+                    guard !isStale(entry) else { continue }
+                    let seconds = entry.seconds, source = entry.source
                     for arc in arcs[Int(node[w].firstArc)..<Int(node[w + 1].firstArc)] {
                         let v = Int(arc.source)
-                        // Arc costs are finite and ≥ 0, so t ≥ entry.seconds: the queue's promise holds.
-                        let t = entry.seconds + arc.seconds
-                        if t < node[v].seconds || (t == node[v].seconds && entry.source < node[v].source) {
-                            node[v].seconds = t
-                            node[v].source = entry.source
-                            queue.push(QueueEntry(seconds: t, source: entry.source, node: Int32(v)))
+                        // Arc costs are finite and ≥ 0, so t ≥ seconds: the queue's promise holds.
+                        let t = seconds + arc.seconds
+                        if node[v].label.improved(by: t, from: source) {
+                            node[v].label = Label(seconds: t, source: source)
+                            queue.push(BucketQueue.Entry(seconds: t, source: source, node: Int32(v)))
                         }
                     }
                 }
             }
         }
-        for w in labels.indices { labels[w] = Label(seconds: state[w].seconds, source: state[w].source) }
     }
 }
 
@@ -321,6 +349,9 @@ struct QueueEntry {
 /// (non-negative doubles order as their bit patterns do). Entries whose seconds equal the
 /// last key wait in a small binary heap ordered by (source, node), so entries come out in
 /// exactly the (seconds, source, node) order of one binary heap over everything.
+///
+/// It needs no bucket width and costs nothing to make, which suits the many small bounded
+/// searches of `WalkLinks`; a search over a whole graph uses `BucketQueue`.
 struct RadixQueue {
     private var buckets = [[QueueEntry]](repeating: [], count: 64)
     /// Bit b set when bucket b holds entries.

@@ -12,8 +12,11 @@ public struct OSMRoads: Sendable {
     /// Ways the profile accepted, and references to nodes missing from the file (clipped extracts).
     public var wayCount: Int
     public var missingNodeCount: Int
+    /// Wall time of each step of reading, for `--timings`.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
 
     public static func read(path: String, mode: TravelMode, diagnostics: Diagnostics? = nil) throws -> OSMRoads {
+        var clock = StageClock()
         var file = try OSMPBFFile(path: path)
         file.diagnostics = diagnostics
         let profile = TravelProfile(mode)
@@ -45,9 +48,10 @@ public struct OSMRoads: Sendable {
             backward.append(Float(traversal.backward ?? 0))
         }
 
-        var ids = refs
-        ids.sort()
-        ids = ids.uniqued()
+        clock.lap("ways")
+        guard refs.count < Int(Int32.max) else { throw AtlasError(file: path, "the roads refer to more than \(Int32.max) nodes") }
+        let (ids, place) = Self.distinctIds(refs)
+        clock.lap("node ids")
         var lon = [Double](repeating: .nan, count: ids.count)
         var lat = [Double](repeating: .nan, count: ids.count)
         var cursor = 0
@@ -63,6 +67,7 @@ public struct OSMRoads: Sendable {
             }
         }
 
+        clock.lap("nodes")
         // Drop nodes the file does not hold and renumber the rest densely.
         var newIndex = [Int32](repeating: -1, count: ids.count)
         var keptIds: [Int64] = []
@@ -79,13 +84,10 @@ public struct OSMRoads: Sendable {
         var segments = RoadSegmentList()
         segments.reserveCapacity(refs.count - wayEnds.count)
         var start = 0
-        var near = 0
         for (w, end) in wayEnds.enumerated() {
             var previous: Int32 = -1
             for k in start..<end {
-                // Consecutive nodes of a way mostly have close ids: search outwards from the last one.
-                near = ids.gallopingLowerBound(refs[k], from: near)
-                let node = near < ids.count && ids[near] == refs[k] ? newIndex[near] : -1
+                let node = newIndex[Int(place[k])]
                 if previous >= 0 && node >= 0 && previous != node {
                     segments.append(from: previous, to: node, forwardSpeed: Double(forward[w]), backwardSpeed: Double(backward[w]))
                 }
@@ -93,65 +95,49 @@ public struct OSMRoads: Sendable {
             }
             start = end
         }
+        clock.lap("segments")
         return OSMRoads(
             ids: keptIds, coordinates: coordinates, segments: segments, wayCount: wayEnds.count,
-            missingNodeCount: missing)
+            missingNodeCount: missing, stageSeconds: clock.laps)
     }
 
-    /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place.
-    public func graph(crs: CRS, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
+    /// The graph in `crs`, with `project` turning the lon/lat coordinates into that CRS in place
+    /// and the nodes numbered in `order`.
+    public func graph(crs: CRS, order: NodeOrder = .spatial, project: (inout [Coordinate]) throws -> Void) throws -> RoadGraph {
+        var clock = StageClock()
         var projected = coordinates
         try project(&projected)
-        return try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments)
+        clock.lap("projection")
+        var graph = try RoadGraph(crs: crs, x: projected.map(\.x), y: projected.map(\.y), segments: segments, order: order)
+        clock.lap("graph")
+        graph.stageSeconds = stageSeconds + clock.laps
+        return graph
+    }
+}
+
+extension OSMRoads {
+    /// The distinct ids among `refs`, sorted, and the place of each reference among them: one
+    /// radix sort of the references with their positions, instead of a sort and then a search
+    /// for every reference.
+    static func distinctIds(_ refs: [Int64]) -> (ids: [Int64], place: [Int32]) {
+        // With the sign bit flipped, signed order is unsigned order (edited files have negative ids).
+        let flip: UInt64 = 1 << 63
+        var keys = refs.map { UInt64(bitPattern: $0) ^ flip }
+        let positions = keys.radixSortReturningPositions()
+        var ids: [Int64] = []
+        var place = [Int32](repeating: 0, count: refs.count)
+        for k in keys.indices {
+            if k == 0 || keys[k] != keys[k - 1] { ids.append(Int64(bitPattern: keys[k] ^ flip)) }
+            place[Int(positions[k])] = Int32(ids.count - 1)
+        }
+        return (ids, place)
     }
 }
 
 extension Array where Element == Int64 {
-    /// The elements of a sorted array without repeats.
-    func uniqued() -> [Int64] {
-        var result: [Int64] = []
-        result.reserveCapacity(count)
-        for v in self where result.last != v { result.append(v) }
-        return result
-    }
-
     /// The first position whose element is not less than `value`, in a sorted array.
     func lowerBound(_ value: Int64) -> Int {
         var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self[mid] < value { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
-    /// `lowerBound(value)`, found by doubling steps from `start` and then bisecting, which
-    /// is quick when the answer is near `start`.
-    func gallopingLowerBound(_ value: Int64, from start: Int) -> Int {
-        guard !isEmpty else { return 0 }
-        var low: Int, high: Int
-        let s = Swift.min(Swift.max(start, 0), count - 1)
-        if self[s] < value {
-            low = s + 1
-            var step = 1
-            high = low
-            while high < count && self[high] < value {
-                low = high + 1
-                high += step
-                step *= 2
-            }
-            high = Swift.min(high, count)
-        } else {
-            high = s
-            var step = 1
-            low = high
-            while low > 0 && self[low - 1] >= value {
-                high = low - 1
-                low -= step
-                step *= 2
-            }
-            low = Swift.max(low, 0)
-        }
         while low < high {
             let mid = (low + high) / 2
             if self[mid] < value { low = mid + 1 } else { high = mid }

@@ -81,17 +81,24 @@ public struct RoadComponents: Sendable {
 
     /// The segments points may snap to: those with both ends in kept components. A component
     /// is kept when it has at least `minimumNodes` nodes; when none is that large, the largest
-    /// one holding a segment alone is kept (the lowest-numbered of equally large ones), and
-    /// when no component holds a segment at all (one-way roads without a way back) every
+    /// one holding a segment alone is kept (of equally large ones, the one holding the
+    /// lowest-numbered segment, a choice that does not depend on how the nodes are numbered),
+    /// and when no component holds a segment at all (one-way roads without a way back) every
     /// segment is kept, as if there were no rule.
     public func snappable(_ graph: RoadGraph, minimumNodes: Int) -> SnappableSegments {
-        var hasSegment = [Bool](repeating: false, count: count)
+        // The first segment inside each component, -1 for none.
+        var firstSegment = [Int](repeating: -1, count: count)
         for s in 0..<graph.segmentCount {
-            let a = component[Int(graph.segmentStart[s])]
-            if a == component[Int(graph.segmentEnd[s])] { hasSegment[Int(a)] = true }
+            let a = Int(component[Int(graph.segmentStart[s])])
+            if a == Int(component[Int(graph.segmentEnd[s])]) && firstSegment[a] < 0 { firstSegment[a] = s }
         }
+        let hasSegment = firstSegment.map { $0 >= 0 }
         var largest = -1
-        for c in 0..<count where hasSegment[c] && (largest < 0 || sizes[c] > sizes[largest]) { largest = c }
+        for c in 0..<count where hasSegment[c] {
+            if largest < 0 || sizes[c] > sizes[largest] || (sizes[c] == sizes[largest] && firstSegment[c] < firstSegment[largest]) {
+                largest = c
+            }
+        }
         var summary = RoadIslands(minimumNodes: minimumNodes)
         summary.largestComponentNodes = largest >= 0 ? Int(sizes[largest]) : 0
         guard largest >= 0 else {

@@ -34,6 +34,9 @@ public struct RoadSegmentList: Sendable {
 /// form: the arcs arriving at node `w` are `incomingArcs[incomingOffsets[w] ..< incomingOffsets[w + 1]]`,
 /// which is what a search from the destinations needs; each arc holds its tail and its
 /// seconds together so that following it costs one memory access, not two.
+///
+/// Built with `NodeOrder.spatial`, node `i` is not coordinate `i` of the input but the `i`-th
+/// along a Hilbert curve; segments keep their order either way.
 public struct RoadGraph: Sendable {
     public let crs: CRS?
     public let x: [Double]
@@ -52,16 +55,33 @@ public struct RoadGraph: Sendable {
         public var seconds: Double
     }
 
+    /// Wall time of each step of making the graph (reading, projecting, building), for
+    /// `--timings`; empty unless the maker records them.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
+
     public var nodeCount: Int { x.count }
     public var segmentCount: Int { segmentStart.count }
 
-    /// Builds the graph; segments closed in both directions are dropped.
-    public init(crs: CRS?, x: [Double], y: [Double], segments: RoadSegmentList) throws {
+    /// Builds the graph, numbering the nodes in `order`; segments closed in both directions
+    /// are dropped.
+    public init(crs: CRS?, x: [Double], y: [Double], segments: RoadSegmentList, order: NodeOrder = .asGiven) throws {
         guard x.count == y.count else { throw AtlasError("road graph: \(x.count) x values but \(y.count) y values") }
         guard x.count < Int(Int32.max) else { throw AtlasError("road graph: too many nodes (\(x.count))") }
         self.crs = crs
-        self.x = x
-        self.y = y
+        let rank = order == .spatial ? HilbertCurve.ranks(x: x, y: y) : nil
+        if let rank {
+            var sortedX = [Double](repeating: 0, count: x.count), sortedY = sortedX
+            for i in x.indices {
+                sortedX[Int(rank[i])] = x[i]
+                sortedY[Int(rank[i])] = y[i]
+            }
+            self.x = sortedX
+            self.y = sortedY
+        } else {
+            self.x = x
+            self.y = y
+        }
+        let x = self.x, y = self.y
         var start: [Int32] = [], end: [Int32] = [], forward: [Double] = [], backward: [Double] = []
         start.reserveCapacity(segments.count)
         end.reserveCapacity(segments.count)
@@ -70,9 +90,13 @@ public struct RoadGraph: Sendable {
         var arcCount = 0
         var incomingCount = [Int32](repeating: 0, count: x.count + 1)
         for i in 0..<segments.count {
-            let a = segments.start[i], b = segments.end[i]
+            var a = segments.start[i], b = segments.end[i]
             guard a >= 0, b >= 0, Int(a) < x.count, Int(b) < x.count else {
                 throw AtlasError("road graph: segment \(i + 1) refers to a node that does not exist")
+            }
+            if let rank {
+                a = rank[Int(a)]
+                b = rank[Int(b)]
             }
             let length = ((x[Int(b)] - x[Int(a)]) * (x[Int(b)] - x[Int(a)]) + (y[Int(b)] - y[Int(a)]) * (y[Int(b)] - y[Int(a)])).squareRoot()
             let f = Self.seconds(length, Double(segments.forwardSpeed[i]))

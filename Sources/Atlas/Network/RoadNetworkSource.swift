@@ -12,8 +12,9 @@ public enum RoadNetworkFormat: String, Sendable, CaseIterable {
 }
 
 extension RoadGraph {
-    /// Reads an OSM PBF file for `mode` and projects it to the metric CRS of its extent.
-    public static func openStreetMap(path: String, mode: TravelMode, session: Session) throws -> RoadGraph {
+    /// Reads an OSM PBF file for `mode` and projects it to the metric CRS of its extent; the
+    /// nodes are numbered in `order` (see `NodeOrder`).
+    public static func openStreetMap(path: String, mode: TravelMode, session: Session, order: NodeOrder = .spatial) throws -> RoadGraph {
         let roads = try OSMRoads.read(path: path, mode: mode, diagnostics: session.diagnostics)
         guard !roads.coordinates.isEmpty else {
             throw AtlasError(file: path, "no roads usable by \(mode.rawValue) in the file")
@@ -26,19 +27,20 @@ extension RoadGraph {
         let crs = MetricCRS.choose(forLonLatBounds: extent)
         let transformer = try session.transformer(from: .wgs84, to: crs)
         do {
-            return try roads.graph(crs: crs) { try transformer.transform(&$0) }
+            return try roads.graph(crs: crs, order: order) { try transformer.transform(&$0) }
         } catch let error as AtlasError {
             throw error.inFile(path)
         }
     }
 
-    /// Builds the graph from a line layer, first projected to its metric CRS.
-    public static func lineLayer(_ layer: Layer, options: LineNetworkOptions, session: Session) throws -> RoadGraph {
+    /// Builds the graph from a line layer, first projected to its metric CRS; the nodes are
+    /// numbered in `order`.
+    public static func lineLayer(_ layer: Layer, options: LineNetworkOptions, session: Session, order: NodeOrder = .spatial) throws -> RoadGraph {
         let metric = try layer.toMetric(context: session.proj)
         var report = LineNetworkReport()
         let graph: RoadGraph
         do {
-            graph = try RoadGraph(lines: metric, options: options, report: &report)
+            graph = try RoadGraph(lines: metric, options: options, report: &report, order: order)
         } catch let error as AtlasError {
             throw error.inFile(layer.source)
         }

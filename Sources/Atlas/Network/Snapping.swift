@@ -115,6 +115,19 @@ public struct SegmentIndex: Sendable {
     /// and segments; each answer depends on its point alone, so the result is the same as
     /// one query after another.
     public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
+        nearest(to: points, visiting: cellOrder(points), in: graph, maxDistance: maxDistance, allowed: allowed)
+    }
+
+    /// The same, visiting the points in `order` (a permutation of their indices).
+    func nearest(to points: [Coordinate], visiting order: [Int], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
+        concurrentMap(order, count: points.count, placeholder: nil) { i in
+            nearest(to: points[i], in: graph, maxDistance: maxDistance, allowed: allowed)
+        }
+    }
+
+    /// The indices of `points` by the grid cell they fall in (points off the grid in the
+    /// nearest cell), then by index.
+    func cellOrder(_ points: [Coordinate]) -> [Int] {
         guard !points.isEmpty else { return [] }
         // Cell number in the high 32 bits, point index in the low ones: one integer sort.
         var keyed = points.enumerated().map { i, p -> UInt64 in
@@ -125,23 +138,8 @@ public struct SegmentIndex: Sendable {
             let r = clamped(((p.y - originY) / cellSize).rounded(.down), rows)
             return UInt64(r * columns + c) << 32 | UInt64(i)
         }
-        keyed.sort()
-        let order = keyed.map { Int($0 & 0xFFFF_FFFF) }
-        keyed = []
-        let results = SnapSlots(points.count)
-        let chunk = 4096
-        let chunks = (points.count + chunk - 1) / chunk
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks))
-        let next = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let k = next.take(below: chunks) {
-                for position in k * chunk..<min((k + 1) * chunk, order.count) {
-                    let i = order[position]
-                    results.set(i, nearest(to: points[i], in: graph, maxDistance: maxDistance, allowed: allowed))
-                }
-            }
-        }
-        return results.values()
+        keyed.radixSort(fromBit: 32)
+        return keyed.map { Int($0 & 0xFFFF_FFFF) }
     }
 
     static func project(_ p: Coordinate, onto s: Int32, _ graph: RoadGraph) -> NetworkSnap {
@@ -156,21 +154,45 @@ public struct SegmentIndex: Sendable {
     }
 }
 
-/// Snaps written by several workers, each to its own indices, into one buffer.
-private final class SnapSlots: @unchecked Sendable {
-    private let buffer: UnsafeMutableBufferPointer<NetworkSnap?>
+/// `body(i)` for every index `i` in `order` (a permutation of 0..<count), on all cores: the
+/// workers take chunks of `order` in turn and each result is stored at its own index, so the
+/// array is the same as from one call after another.
+func concurrentMap<T>(_ order: [Int], count: Int, placeholder: T, chunk: Int = 4096, _ body: @Sendable (Int) -> T) -> [T] {
+    precondition(order.count == count)
+    guard count > 0 else { return [] }
+    let results = Slots(count, placeholder)
+    let chunks = (count + chunk - 1) / chunk
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks))
+    let next = ChunkCounter()
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while let k = next.take(below: chunks) {
+            for position in k * chunk..<min((k + 1) * chunk, count) {
+                let i = order[position]
+                results.set(i, body(i))
+            }
+        }
+    }
+    return results.values()
+}
 
-    init(_ count: Int) {
+/// Results written by several workers, each to its own indices, into one buffer.
+private final class Slots<T>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<T>
+
+    init(_ count: Int, _ placeholder: T) {
         buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: nil)
+        buffer.initialize(repeating: placeholder)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
 
     /// Safe without a lock: no two workers ever write the same index.
-    func set(_ i: Int, _ snap: NetworkSnap?) { buffer[i] = snap }
+    func set(_ i: Int, _ value: T) { buffer[i] = value }
 
-    func values() -> [NetworkSnap?] { Array(buffer) }
+    func values() -> [T] { Array(buffer) }
 }
 
 /// Hands out chunk numbers 0, 1, 2 … to workers.
