@@ -12,10 +12,9 @@ public final class GeoJSONWriter {
     public private(set) var count = 0
 
     private let file: AtomicFile
+    /// Text not yet written, flushed in chunks of about a megabyte.
     private var buffer: [UInt8] = []
-    private let scale: Double
-    private let divisor: Int64
-    private let encodedKeys: [String]
+    private let text: FeatureText
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
     /// - Parameter significantDigits: rounds real-valued properties to this many significant
@@ -34,65 +33,36 @@ public final class GeoJSONWriter {
         self.fields = fields
         self.precision = precision
         self.significantDigits = significantDigits
-        self.scale = pow(10, Double(precision))
-        var divisor: Int64 = 1
-        for _ in 0..<precision { divisor *= 10 }
-        self.divisor = divisor
+        self.text = FeatureText(path: path, fields: fields, precision: precision, significantDigits: significantDigits)
         self.file = try AtomicFile(path: path)
-        self.encodedKeys = fields.map { field in
-            var key = ""
-            JSONText.appendString(field.name, to: &key)
-            return key + ":"
-        }
-        buffer.reserveCapacity(1 << 20)
-        var head = "{\"type\":\"FeatureCollection\""
+        buffer.reserveCapacity(Self.flushSize + (1 << 16))
+        JSONText.append("{\"type\":\"FeatureCollection\"", to: &buffer)
         for (name, value) in foreignMembers {
-            head += ","
-            JSONText.appendString(name, to: &head)
-            head += ":"
-            JSONText.append(value, to: &head)
+            buffer.append(UInt8(ascii: ","))
+            JSONText.appendString(name, to: &buffer)
+            buffer.append(UInt8(ascii: ":"))
+            JSONText.append(value, to: &buffer)
         }
-        head += ",\"features\":[\n"
-        append(head)
+        JSONText.append(",\"features\":[\n", to: &buffer)
     }
+
+    /// The buffered text is written out once it is this long.
+    private static let flushSize = 1 << 20
 
     /// Writes one feature whose geometry is already in WGS 84 lon/lat.
     public func write(_ feature: Feature) throws {
         guard feature.values.count == fields.count else {
             throw AtlasError(file: path, record: count + 1, "\(feature.values.count) values for \(fields.count) fields")
         }
-        if count > 0 { emit(",\n") }
-        emit("{\"type\":\"Feature\",\"properties\":{")
-        for (k, value) in feature.values.enumerated() {
-            if k > 0 { emit(",") }
-            append(encodedKeys[k])
-            switch value {
-            case .null: emit("null")
-            case .bool(let b): emit(b ? "true" : "false")
-            case .int(let i): appendInteger(Int64(i))
-            case .double(let d):
-                append(JSONText.number(significantDigits.map { Self.rounded(d, significantDigits: $0) } ?? d))
-            case .string(let s):
-                var text = ""
-                JSONText.appendString(s, to: &text)
-                append(text)
-            }
-        }
-        emit("},\"geometry\":")
-        if let geometry = feature.geometry {
-            try appendGeometry(geometry)
-        } else {
-            emit("null")
-        }
-        emit("}")
+        try text.append(feature, record: count + 1, to: &buffer)
         count += 1
-        if buffer.count > 1 << 20 { try flush() }
+        if buffer.count > Self.flushSize { try flush() }
     }
 
     /// Closes the collection and moves the file into place; returns the number of features.
     @discardableResult
     public func finish() throws -> Int {
-        append("\n]}\n")
+        JSONText.append("\n]}\n", to: &buffer)
         try flush()
         try file.commit()
         return count
@@ -109,129 +79,161 @@ public final class GeoJSONWriter {
         return shift >= 0 ? (value * power).rounded() / power : (value / power).rounded() * power
     }
 
-    private func append(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-    }
-
-    private func emit(_ text: StaticString) {
-        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private func appendInteger(_ value: Int64) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                n += 1
-            } while magnitude > 0
-            while n > 0 {
-                n -= 1
-                buffer.append(d[n])
-            }
-        }
-    }
-
     private func flush() throws {
         try file.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
+}
 
-    private func appendGeometry(_ geometry: Geometry) throws {
+/// The text of one feature of a FeatureCollection, appended to a byte buffer: the writer's
+/// settings as values, so that the text is made on a local buffer without the run-time
+/// exclusivity checks that a class's stored properties cost on every byte.
+struct FeatureText {
+    let path: String
+    let precision: Int
+    let significantDigits: Int?
+    /// 10^precision, as a double to scale coordinates and as an integer to split them.
+    private let scale: Double
+    private let divisor: Int64
+    /// Each field's name as JSON text with its colon.
+    private let encodedKeys: [[UInt8]]
+
+    init(path: String, fields: [Field], precision: Int, significantDigits: Int?) {
+        self.path = path
+        self.precision = precision
+        self.significantDigits = significantDigits
+        self.scale = pow(10, Double(precision))
+        var divisor: Int64 = 1
+        for _ in 0..<precision { divisor *= 10 }
+        self.divisor = divisor
+        self.encodedKeys = fields.map { field in
+            var key: [UInt8] = []
+            JSONText.appendString(field.name, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+    }
+
+    /// Appends `feature` (the `record`-th, counting from 1), after a separator from the one
+    /// before; on an error `out` is left as it was.
+    func append(_ feature: Feature, record: Int, to out: inout [UInt8]) throws {
+        let start = out.count
+        do {
+            if record > 1 { JSONText.append(",\n", to: &out) }
+            JSONText.append("{\"type\":\"Feature\",\"properties\":{", to: &out)
+            for (k, value) in feature.values.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: encodedKeys[k])
+                appendValue(value, to: &out)
+            }
+            JSONText.append("},\"geometry\":", to: &out)
+            if let geometry = feature.geometry {
+                try appendGeometry(geometry, record: record, to: &out)
+            } else {
+                JSONText.append("null", to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        } catch {
+            out.removeSubrange(start...)
+            throw error
+        }
+    }
+
+    private func appendValue(_ value: Value, to out: inout [UInt8]) {
+        switch value {
+        case .null: JSONText.append("null", to: &out)
+        case .bool(let b): JSONText.append(b ? "true" : "false", to: &out)
+        case .int(let i): JSONText.appendInteger(Int64(i), to: &out)
+        case .double(let d):
+            JSONText.appendNumber(significantDigits.map { GeoJSONWriter.rounded(d, significantDigits: $0) } ?? d, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
+        }
+    }
+
+    private func appendGeometry(_ geometry: Geometry, record: Int, to out: inout [UInt8]) throws {
         switch geometry {
         case .point(let c):
-            emit("{\"type\":\"Point\",\"coordinates\":")
-            try appendPosition(c)
+            JSONText.append("{\"type\":\"Point\",\"coordinates\":", to: &out)
+            try appendPosition(c, record: record, to: &out)
         case .multiPoint(let cs):
-            emit("{\"type\":\"MultiPoint\",\"coordinates\":")
-            try appendPositions(cs)
+            JSONText.append("{\"type\":\"MultiPoint\",\"coordinates\":", to: &out)
+            try appendPositions(cs, reversed: false, record: record, to: &out)
         case .lineString(let cs):
-            emit("{\"type\":\"LineString\",\"coordinates\":")
-            try appendPositions(cs)
+            JSONText.append("{\"type\":\"LineString\",\"coordinates\":", to: &out)
+            try appendPositions(cs, reversed: false, record: record, to: &out)
         case .multiLineString(let lines):
-            emit("{\"type\":\"MultiLineString\",\"coordinates\":[")
+            JSONText.append("{\"type\":\"MultiLineString\",\"coordinates\":[", to: &out)
             for (k, line) in lines.enumerated() {
-                if k > 0 { emit(",") }
-                try appendPositions(line)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendPositions(line, reversed: false, record: record, to: &out)
             }
-            emit("]")
+            out.append(UInt8(ascii: "]"))
         case .polygon(let rings):
-            emit("{\"type\":\"Polygon\",\"coordinates\":")
-            try appendRings(rings)
+            JSONText.append("{\"type\":\"Polygon\",\"coordinates\":", to: &out)
+            try appendRings(rings, record: record, to: &out)
         case .multiPolygon(let polygons):
-            emit("{\"type\":\"MultiPolygon\",\"coordinates\":[")
+            JSONText.append("{\"type\":\"MultiPolygon\",\"coordinates\":[", to: &out)
             for (k, rings) in polygons.enumerated() {
-                if k > 0 { emit(",") }
-                try appendRings(rings)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendRings(rings, record: record, to: &out)
             }
-            emit("]")
+            out.append(UInt8(ascii: "]"))
         case .collection(let parts):
-            emit("{\"type\":\"GeometryCollection\",\"geometries\":[")
+            JSONText.append("{\"type\":\"GeometryCollection\",\"geometries\":[", to: &out)
             for (k, part) in parts.enumerated() {
-                if k > 0 { emit(",") }
-                try appendGeometry(part)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendGeometry(part, record: record, to: &out)
             }
-            emit("]}")
+            JSONText.append("]}", to: &out)
             return
         }
-        emit("}")
+        out.append(UInt8(ascii: "}"))
     }
 
     /// RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-    private func appendRings(_ rings: [[Coordinate]]) throws {
-        emit("[")
+    private func appendRings(_ rings: [[Coordinate]], record: Int, to out: inout [UInt8]) throws {
+        out.append(UInt8(ascii: "["))
         for (k, ring) in rings.enumerated() {
-            if k > 0 { emit(",") }
+            if k > 0 { out.append(UInt8(ascii: ",")) }
             let counterClockwise = Ring.isCounterClockwise(ring)
             let wantCounterClockwise = k == 0
-            try appendPositions(counterClockwise == wantCounterClockwise ? ring : ring.reversed())
+            try appendPositions(ring, reversed: counterClockwise != wantCounterClockwise, record: record, to: &out)
         }
-        emit("]")
+        out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPositions(_ cs: [Coordinate]) throws {
-        emit("[")
-        for (k, c) in cs.enumerated() {
-            if k > 0 { emit(",") }
-            try appendPosition(c)
+    private func appendPositions(_ cs: [Coordinate], reversed: Bool, record: Int, to out: inout [UInt8]) throws {
+        out.append(UInt8(ascii: "["))
+        for k in cs.indices {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            try appendPosition(cs[reversed ? cs.count - 1 - k : k], record: record, to: &out)
         }
-        emit("]")
+        out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPosition(_ c: Coordinate) throws {
+    private func appendPosition(_ c: Coordinate, record: Int, to out: inout [UInt8]) throws {
         guard c.isFinite else {
-            throw AtlasError(file: path, record: count + 1, "a coordinate is not a finite number")
+            throw AtlasError(file: path, record: record, "a coordinate is not a finite number")
         }
-        emit("[")
-        appendFixed(c.x)
-        emit(",")
-        appendFixed(c.y)
-        emit("]")
+        out.append(UInt8(ascii: "["))
+        appendFixed(c.x, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendFixed(c.y, to: &out)
+        out.append(UInt8(ascii: "]"))
     }
 
-    /// Fixed-point text with trailing zeros trimmed, without going through printf.
-    private func appendFixed(_ value: Double) {
+    /// `value` rounded to `precision` decimals with trailing zeros trimmed ("-0" as "0"),
+    /// without going through printf; beyond 9·10^15 units, as `JSONText.number` writes it.
+    private func appendFixed(_ value: Double, to out: inout [UInt8]) {
         let scaled = (value * scale).rounded()
-        guard abs(scaled) < 9e15 else {
-            append(JSONText.number(value))
-            return
-        }
+        guard abs(scaled) < 9e15 else { return JSONText.appendNumber(value, to: &out) }
         var units = Int64(scaled)
-        if units == 0 {
-            emit("0")
-            return
-        }
+        if units == 0 { return out.append(UInt8(ascii: "0")) }
         if units < 0 {
-            emit("-")
+            out.append(UInt8(ascii: "-"))
             units = -units
         }
-        appendInteger(units / divisor)
+        JSONText.appendDigits(UInt64(units / divisor), to: &out)
         var fraction = units % divisor
         guard fraction != 0 else { return }
         var digits = precision
@@ -239,14 +241,7 @@ public final class GeoJSONWriter {
             fraction /= 10
             digits -= 1
         }
-        emit(".")
-        var width = 1
-        var probe = fraction
-        while probe >= 10 {
-            probe /= 10
-            width += 1
-        }
-        for _ in 0..<(digits - width) { emit("0") }
-        appendInteger(fraction)
+        out.append(UInt8(ascii: "."))
+        JSONText.appendDigits(UInt64(fraction), minimumDigits: digits, to: &out)
     }
 }

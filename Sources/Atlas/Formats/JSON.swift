@@ -62,19 +62,28 @@ public enum JSONValue: Equatable, Sendable {
 
 /// A strict RFC 8259 parser over UTF-8 bytes that reports the line of an error.
 public struct JSONParser {
-    private let bytes: UnsafeRawBufferPointer
-    private var i = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    /// The offset of the next byte to read.
+    var i = 0
+    /// Objects and arrays open around `i`.
+    var depth = 0
     /// A member of the top-level object whose array elements go to `streamedElement` one by
     /// one instead of into the tree, so a large FeatureCollection is never held whole.
     private var streamedKey: String?
-    private var streamedElement: (JSONValue) throws -> Void = { _ in }
+    /// Reads one element of the streamed array, the parser placed at its first byte.
+    private var streamedElement: (inout JSONParser) throws -> Void = { _ in }
 
     public static func parse(_ data: [UInt8]) throws -> JSONValue {
         try data.withUnsafeBytes { try parse($0) }
     }
 
     public static func parse(_ buffer: UnsafeRawBufferPointer, streaming key: String? = nil, element: (JSONValue) throws -> Void = { _ in }) throws -> JSONValue {
+        try parse(buffer, streaming: key) { (parser: inout JSONParser) in try element(try parser.parseValue()) }
+    }
+
+    /// Like `parse(_:streaming:element:)`, with each element of the streamed array read by
+    /// `element` from the parser itself: it must consume exactly one JSON value.
+    static func parse(_ buffer: UnsafeRawBufferPointer, streaming key: String?, elementAt element: (inout JSONParser) throws -> Void) throws -> JSONValue {
         try withoutActuallyEscaping(element) { element in
             var parser = JSONParser(bytes: buffer)
             parser.streamedKey = key
@@ -90,13 +99,13 @@ public struct JSONParser {
 
     private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    private func error(_ message: String) -> AtlasError {
+    func error(_ message: String) -> AtlasError {
         var line = 1
         for k in 0..<min(i, bytes.count) where bytes[k] == 0x0A { line += 1 }
         return AtlasError("invalid JSON at line \(line): \(message)")
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while i < bytes.count {
             let b = bytes[i]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -104,7 +113,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    mutating func parseValue() throws -> JSONValue {
         guard i < bytes.count else { throw error("unexpected end of file") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -118,14 +127,14 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws {
+    mutating func expectLiteral(_ literal: StaticString) throws {
         let n = literal.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw error("unexpected end of file") }
         for k in 0..<n where bytes[i + k] != literal.utf8Start[k] { throw error("expected \(literal)") }
         i += n
     }
 
-    private mutating func enter() throws {
+    mutating func enter() throws {
         depth += 1
         if depth > 512 { throw error("nesting deeper than 512 levels") }
     }
@@ -185,7 +194,8 @@ public struct JSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
         while true {
             skipWhitespace()
-            try streamedElement(try parseValue())
+            let element = streamedElement
+            try element(&self)
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of file inside an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -194,7 +204,112 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    /// A number: an integer within 64 bits as `.int`, anything else as the nearest `.double`
+    /// (as strtod rounds), "-0" as `.int(0)`.
+    mutating func parseNumber() throws -> JSONValue {
+        if let plain = parsePlainNumber() { return plain }
+        return try parseNumberWithStrtod()
+    }
+
+    /// Powers of ten that are exact doubles (5^22 < 2^53).
+    private static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
+
+    /// The number at `i` when its value needs no strtod, else nil with `i` unmoved: integers of
+    /// up to 18 digits, and decimals whose significant digits make an integer m ≤ 2^53 scaled by
+    /// 10^e with |e| ≤ 22. Both m and 10^e are then exact doubles, and one IEEE multiplication
+    /// or division rounds their exact product or quotient to the nearest double, as strtod does
+    /// (Clinger's fast path). Syntax errors, longer numbers and other exponents are left to
+    /// `parseNumberWithStrtod`, which also reports the errors.
+    private mutating func parsePlainNumber() -> JSONValue? {
+        let end = bytes.count
+        var k = i
+        func isDigit(_ k: Int) -> Bool { k < end && bytes[k] &- 0x30 < 10 }
+        let negative = bytes[k] == UInt8(ascii: "-")
+        if negative { k += 1 }
+        guard isDigit(k) else { return nil }
+        var mantissa: UInt64 = 0
+        // Digits taken into the mantissa once the first nonzero one is seen; 19 always fit.
+        var significant = 0
+        var integerDigits = 0
+        if bytes[k] == 0x30 {
+            k += 1
+            integerDigits = 1
+        } else {
+            while isDigit(k) {
+                guard significant < 19 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 0x30)
+                significant += 1
+                integerDigits += 1
+                k += 1
+            }
+        }
+        var fractionDigits = 0
+        var isInteger = true
+        if k < end, bytes[k] == UInt8(ascii: ".") {
+            isInteger = false
+            k += 1
+            guard isDigit(k) else { return nil }
+            while isDigit(k) {
+                if mantissa != 0 || bytes[k] != 0x30 {
+                    guard significant < 19 else { return nil }
+                    significant += 1
+                }
+                mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 0x30)
+                fractionDigits += 1
+                k += 1
+            }
+        }
+        var exponent = 0
+        if k < end, bytes[k] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            k += 1
+            var exponentNegative = false
+            if k < end, bytes[k] == UInt8(ascii: "+") || bytes[k] == UInt8(ascii: "-") {
+                exponentNegative = bytes[k] == UInt8(ascii: "-")
+                k += 1
+            }
+            guard isDigit(k) else { return nil }
+            var exponentDigits = 0
+            while isDigit(k) {
+                guard exponentDigits < 4 else { return nil }
+                exponent = exponent * 10 + Int(bytes[k] &- 0x30)
+                exponentDigits += 1
+                k += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        // The general scan takes every byte that may belong to a number, so "1.5.2" or "0-1" is
+        // an error there; it also limits a number to 63 bytes.
+        if k < end {
+            let b = bytes[k]
+            if b &- 0x30 < 10 || b == UInt8(ascii: ".") || b | 0x20 == UInt8(ascii: "e") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") {
+                return nil
+            }
+        }
+        guard k - i < 64 else { return nil }
+        if isInteger {
+            guard integerDigits <= 18 else { return nil }
+            i = k
+            return .int(negative ? -Int(mantissa) : Int(mantissa))
+        }
+        let scale = exponent - fractionDigits
+        let magnitude: Double
+        if mantissa == 0 {
+            magnitude = 0
+        } else {
+            guard mantissa <= 1 << 53, (-22...22).contains(scale) else { return nil }
+            let power = Self.exactPowersOfTen[abs(scale)]
+            magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
+        }
+        i = k
+        return .double(negative ? -magnitude : magnitude)
+    }
+
+    /// Any number, through strtod; the errors of malformed ones.
+    private mutating func parseNumberWithStrtod() throws -> JSONValue {
         let start = i
         var isInteger = true
         var negative = false
@@ -273,7 +388,7 @@ public struct JSONParser {
         return k == end
     }
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         i += 1
         let start = i
         // Fast path: no escapes.
@@ -351,72 +466,246 @@ public struct JSONParser {
     }
 }
 
-/// JSON text output shared by the writers.
+/// JSON text output shared by the writers, as UTF-8 bytes (the `String` forms wrap those).
 enum JSONText {
     static func append(_ value: JSONValue, to out: inout String) {
+        var bytes: [UInt8] = []
+        append(value, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += number(d)
+        case .null: append("null", to: &out)
+        case .bool(let b): append(b ? "true" : "false", to: &out)
+        case .int(let i): appendInteger(Int64(i), to: &out)
+        case .double(let d): appendNumber(d, to: &out)
         case .string(let s): appendString(s, to: &out)
         case .array(let elements):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (k, e) in elements.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 append(e, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (k, (key, e)) in members.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 append(e, to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Shortest text for a Double to 15 significant digits, so that a share computed as
     /// 7.368617 / 100 is written 0.07368617 rather than 0.07368617000000001; non-finite
     /// numbers are not JSON.
     static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        let shortest = String(d)
-        guard shortest.utf8.count > 16 else { return shortest }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let length = withVaList([d]) { vsnprintf(buffer.baseAddress!, 32, "%.15g", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+        var bytes: [UInt8] = []
+        appendNumber(d, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `number(d)`'s text: whole numbers below 10^15 as integers; otherwise Swift's shortest
+    /// round-trip text when it has at most 16 characters, else printf's "%.15g". Between 1e-13
+    /// and 1e15 both come to "%.15g" (see `appendFifteenDigits`), which is made there without
+    /// printf; elsewhere the two are called as they are.
+    static func appendNumber(_ d: Double, to out: inout [UInt8]) {
+        guard d.isFinite else { return append("null", to: &out) }
+        if d == d.rounded(), abs(d) < 1e15 { return appendInteger(Int64(d), to: &out) }
+        if appendFifteenDigits(d, to: &out) { return }
+        var shortest = String(d)
+        guard shortest.utf8.count > 16 else { return shortest.withUTF8 { out.append(contentsOf: $0) } }
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            guard let start = buffer.baseAddress else { return }
+            let length = withVaList([d]) { vsnprintf(start, 32, "%.15g", $0) }
+            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: Int(min(max(length, 0), 31))))
+        }
+    }
+
+    /// 5^0 … 5^27, the powers of five that fit in 64 bits.
+    private static let powersOfFive: [UInt64] = (0...27).reduce(into: []) { powers, k in
+        powers.append(k == 0 ? 1 : powers[k - 1] * 5)
+    }
+
+    /// Writes "%.15g" of `d` when 1e-13 ≤ |d| < 1e15 and returns true (false, writing nothing,
+    /// outside). There Swift's shortest text has 16 or more characters unless its digits are at
+    /// most 15, and 15-digit decimals are further apart than the doubles near them, so a
+    /// shortest text of at most 15 digits is the 15-digit rounding itself and prints as "%.15g"
+    /// does: both ways of `number` give "%.15g". The value m·2^e is scaled by 10^p exactly as
+    /// m·5^p·2^(e+p) in 128 bits and rounded half to even, as glibc's printf rounds.
+    static func appendFifteenDigits(_ d: Double, to out: inout [UInt8]) -> Bool {
+        let a = abs(d)
+        guard a >= 1e-13, a < 1e15 else { return false }
+        let mantissa = a.significandBitPattern | (1 << 52)
+        let binaryExponent = Int(a.exponentBitPattern) - 1075
+        // The decimal exponent of the rounded value: log10 is a guess, the digit count decides.
+        var exponent = Int(log10(a).rounded(.down))
+        for _ in 0..<4 {
+            let p = 14 - exponent
+            guard (0...27).contains(p) else { return false }
+            let digits = roundedHalfEven(mantissa, timesFiveToThe: p, timesTwoToThe: binaryExponent + p)
+            if digits >= 1_000_000_000_000_000 {
+                exponent += 1
+            } else if digits < 100_000_000_000_000 {
+                exponent -= 1
+            } else {
+                appendGeneral(digits: digits, exponent: exponent, negative: d < 0, to: &out)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// m·5^p·2^s rounded to an integer, half to even; UInt64.max when it is 2^64 or more.
+    private static func roundedHalfEven(_ m: UInt64, timesFiveToThe p: Int, timesTwoToThe s: Int) -> UInt64 {
+        let (high, low) = m.multipliedFullWidth(by: powersOfFive[p])
+        guard s < 0 else { return high == 0 && s == 0 ? low : .max }
+        let r = -s
+        guard r < 128 else { return 0 }
+        let quotient: UInt64
+        if r >= 64 {
+            quotient = high >> UInt64(r - 64)
+        } else {
+            guard high >> UInt64(r) == 0 else { return .max }
+            quotient = (high << UInt64(64 - r)) | (low >> UInt64(r))
+        }
+        // The bit worth one half, and whether any bit below it is set.
+        let k = r - 1
+        let half = k >= 64 ? (high >> UInt64(k - 64)) & 1 == 1 : (low >> UInt64(k)) & 1 == 1
+        let below: Bool
+        if k == 0 {
+            below = false
+        } else if k < 64 {
+            below = low & ((1 << UInt64(k)) - 1) != 0
+        } else {
+            below = low != 0 || (k > 64 && high & ((1 << UInt64(k - 64)) - 1) != 0)
+        }
+        return half && (below || quotient & 1 == 1) ? quotient + 1 : quotient
+    }
+
+    /// printf's %g of the 15 digits `digits` (d₁…d₁₅ · 10^(exponent − 14)): trailing zeros
+    /// dropped, e-notation with a sign and two digits or more below 1e-4 and from 1e15.
+    private static func appendGeneral(digits: UInt64, exponent: Int, negative: Bool, to out: inout [UInt8]) {
+        var rest = digits
+        var count = 15
+        while rest % 10 == 0 {
+            rest /= 10
+            count -= 1
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { text in
+            for k in stride(from: count - 1, through: 0, by: -1) {
+                text[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            if negative { out.append(UInt8(ascii: "-")) }
+            let used = UnsafeBufferPointer(rebasing: text[0..<count])
+            if exponent < -4 || exponent >= 15 {
+                out.append(used[0])
+                if count > 1 {
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[1...]))
+                }
+                out.append(UInt8(ascii: "e"))
+                out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                if abs(exponent) < 10 { out.append(UInt8(ascii: "0")) }
+                appendInteger(Int64(abs(exponent)), to: &out)
+            } else if exponent >= 0 {
+                let whole = exponent + 1
+                if count <= whole {
+                    out.append(contentsOf: used)
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: whole - count))
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[0..<whole]))
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[whole...]))
+                }
+            } else {
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -exponent - 1))
+                out.append(contentsOf: used)
+            }
+        }
+    }
+
+    /// Two-digit pairs "00" … "99", for writing integers two digits at a time.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, to: &out)
+    }
+
+    /// The decimal digits of `value`, at least `minimumDigits` of them (zeros in front).
+    static func appendDigits(_ value: UInt64, minimumDigits: Int = 1, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            let pairs = digitPairs.utf8Start
+            var rest = value
+            var start = 24
+            while rest >= 100 {
+                let pair = Int(rest % 100) * 2
+                rest /= 100
+                start -= 2
+                text[start] = pairs[pair]
+                text[start + 1] = pairs[pair + 1]
+            }
+            if rest >= 10 {
+                let pair = Int(rest) * 2
+                start -= 2
+                text[start] = pairs[pair]
+                text[start + 1] = pairs[pair + 1]
+            } else {
+                start -= 1
+                text[start] = UInt8(ascii: "0") + UInt8(rest)
+            }
+            while 24 - start < minimumDigits && start > 0 {
+                start -= 1
+                text[start] = UInt8(ascii: "0")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<24]))
         }
     }
 
     static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        var needsEscape = false
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        appendString(s, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A JSON string: '"' and '\\' escaped, \n, \r, \t and other control characters as
+    /// \u00xx (lower-case hex); everything else, non-ASCII letters too, as it is.
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { text in
+            out.append(UInt8(ascii: "\""))
+            var plain = 0
+            for (k, u) in text.enumerated() where u < 0x20 || u == 0x22 || u == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[plain..<k]))
+                plain = k + 1
+                out.append(UInt8(ascii: "\\"))
+                switch u {
+                case 0x22, 0x5C: out.append(u)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    append("u00", to: &out)
+                    out.append(hex.utf8Start[Int(u >> 4)])
+                    out.append(hex.utf8Start[Int(u & 0xF)])
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[plain...]))
+            out.append(UInt8(ascii: "\""))
         }
-        out += "\""
     }
 }
