@@ -12,9 +12,12 @@ public final class GeoJSONWriter {
     public private(set) var count = 0
 
     private let file: AtomicFile
-    /// Text not yet written, flushed in chunks of about a megabyte.
-    private var buffer: [UInt8] = []
+    /// Text not yet written: the head, the tail, and the features made on this thread.
+    private var buffer = ByteBuffer(capacity: 1 << 16)
     private let text: FeatureText
+    /// Features accepted but not yet made into text, made a batch at a time on all cores.
+    private var pending: [Feature] = []
+    private let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
     /// - Parameter significantDigits: rounds real-valued properties to this many significant
@@ -35,34 +38,37 @@ public final class GeoJSONWriter {
         self.significantDigits = significantDigits
         self.text = FeatureText(path: path, fields: fields, precision: precision, significantDigits: significantDigits)
         self.file = try AtomicFile(path: path)
-        buffer.reserveCapacity(Self.flushSize + (1 << 16))
-        JSONText.append("{\"type\":\"FeatureCollection\"", to: &buffer)
+        buffer.append("{\"type\":\"FeatureCollection\"")
         for (name, value) in foreignMembers {
             buffer.append(UInt8(ascii: ","))
             JSONText.appendString(name, to: &buffer)
             buffer.append(UInt8(ascii: ":"))
             JSONText.append(value, to: &buffer)
         }
-        JSONText.append(",\"features\":[\n", to: &buffer)
+        buffer.append(",\"features\":[\n")
     }
 
-    /// The buffered text is written out once it is this long.
-    private static let flushSize = 1 << 20
+    /// Features made into text by one worker at a time.
+    private static let chunkSize = 2048
 
-    /// Writes one feature whose geometry is already in WGS 84 lon/lat.
+    /// Writes one feature whose geometry is already in WGS 84 lon/lat. Its text is made with
+    /// the next batch, so a coordinate that is not finite is reported (with its record number)
+    /// by a later `write` or by `finish`.
     public func write(_ feature: Feature) throws {
         guard feature.values.count == fields.count else {
+            try writePending()
             throw AtlasError(file: path, record: count + 1, "\(feature.values.count) values for \(fields.count) fields")
         }
-        try text.append(feature, record: count + 1, to: &buffer)
+        pending.append(feature)
         count += 1
-        if buffer.count > Self.flushSize { try flush() }
+        if pending.count >= Self.chunkSize * workers { try writePending() }
     }
 
     /// Closes the collection and moves the file into place; returns the number of features.
     @discardableResult
     public func finish() throws -> Int {
-        JSONText.append("\n]}\n", to: &buffer)
+        try writePending()
+        buffer.append("\n]}\n")
         try flush()
         try file.commit()
         return count
@@ -79,16 +85,81 @@ public final class GeoJSONWriter {
         return shift >= 0 ? (value * power).rounded() / power : (value / power).rounded() * power
     }
 
+    /// The pending features as text, in order: in chunks on all cores when there are several
+    /// chunks, else here. On an error nothing of the batch is written and `count` is the
+    /// number of features before the failing one.
+    private func writePending() throws {
+        guard !pending.isEmpty else { return }
+        let firstRecord = count - pending.count + 1
+        let features = pending
+        pending.removeAll(keepingCapacity: true)
+        guard workers > 1, features.count > Self.chunkSize else {
+            do {
+                for (k, feature) in features.enumerated() { try text.append(feature, record: firstRecord + k, to: &buffer) }
+            } catch {
+                count = error.record - 1
+                throw error.error
+            }
+            if buffer.count > 1 << 20 { try flush() }
+            return
+        }
+        let chunks = (features.count + Self.chunkSize - 1) / Self.chunkSize
+        let texts = ChunkTexts(chunks)
+        let text = self.text
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = c * Self.chunkSize..<min((c + 1) * Self.chunkSize, features.count)
+            var out = ByteBuffer(capacity: 1 << 19)
+            do {
+                for k in range { try text.append(features[k], record: firstRecord + k, to: &out) }
+                texts.set(c, .success(out.bytes))
+            } catch let error as FeatureText.Failure {
+                texts.set(c, .failure(error))
+            } catch {
+                texts.set(c, .failure(FeatureText.Failure(record: firstRecord + range.lowerBound, error: error)))
+            }
+        }
+        try flush()
+        // The chunks in order: the first failure is the first failing record.
+        for c in 0..<chunks {
+            switch texts.get(c) {
+            case .success(let bytes)?: try bytes.withUnsafeBytes { try file.write($0) }
+            case .failure(let failure)?:
+                count = failure.record - 1
+                throw failure.error
+            case nil: throw AtlasError(file: path, "a chunk of features was not written")
+            }
+        }
+    }
+
     private func flush() throws {
-        try file.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try buffer.withUnsafeBytes { try file.write($0) }
+        buffer.removeAll()
+    }
+}
+
+/// The texts of a batch's chunks, each set by the worker that made it.
+private final class ChunkTexts: @unchecked Sendable {
+    private var slots: [Result<[UInt8], FeatureText.Failure>?]
+    private let lock = NSLock()
+
+    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ c: Int, _ result: Result<[UInt8], FeatureText.Failure>) {
+        lock.lock()
+        slots[c] = result
+        lock.unlock()
+    }
+
+    func get(_ c: Int) -> Result<[UInt8], FeatureText.Failure>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[c]
     }
 }
 
 /// The text of one feature of a FeatureCollection, appended to a byte buffer: the writer's
-/// settings as values, so that the text is made on a local buffer without the run-time
-/// exclusivity checks that a class's stored properties cost on every byte.
-struct FeatureText {
+/// settings as a value, so that chunks of features can be made into text on several threads.
+struct FeatureText: Sendable {
     let path: String
     let precision: Int
     let significantDigits: Int?
@@ -97,6 +168,12 @@ struct FeatureText {
     private let divisor: Int64
     /// Each field's name as JSON text with its colon.
     private let encodedKeys: [[UInt8]]
+
+    /// An error in the text of a feature, with the feature's record number.
+    struct Failure: Error {
+        var record: Int
+        var error: Error
+    }
 
     init(path: String, fields: [Field], precision: Int, significantDigits: Int?) {
         self.path = path
@@ -107,42 +184,41 @@ struct FeatureText {
         for _ in 0..<precision { divisor *= 10 }
         self.divisor = divisor
         self.encodedKeys = fields.map { field in
-            var key: [UInt8] = []
+            var key = ByteBuffer()
             JSONText.appendString(field.name, to: &key)
             key.append(UInt8(ascii: ":"))
-            return key
+            return key.bytes
         }
     }
 
     /// Appends `feature` (the `record`-th, counting from 1), after a separator from the one
     /// before; on an error `out` is left as it was.
-    func append(_ feature: Feature, record: Int, to out: inout [UInt8]) throws {
+    func append(_ feature: Feature, record: Int, to out: inout ByteBuffer) throws(Failure) {
         let start = out.count
         do {
-            if record > 1 { JSONText.append(",\n", to: &out) }
-            JSONText.append("{\"type\":\"Feature\",\"properties\":{", to: &out)
+            if record > 1 { out.append(",\n") }
+            out.append("{\"type\":\"Feature\",\"properties\":{")
             for (k, value) in feature.values.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: encodedKeys[k])
+                out.append(encodedKeys[k])
                 appendValue(value, to: &out)
             }
-            JSONText.append("},\"geometry\":", to: &out)
+            out.append("},\"geometry\":")
             if let geometry = feature.geometry {
                 try appendGeometry(geometry, record: record, to: &out)
             } else {
-                JSONText.append("null", to: &out)
+                out.append("null")
             }
             out.append(UInt8(ascii: "}"))
         } catch {
-            out.removeSubrange(start...)
-            throw error
+            out.truncate(to: start)
+            throw Failure(record: record, error: error)
         }
     }
-
-    private func appendValue(_ value: Value, to out: inout [UInt8]) {
+    private func appendValue(_ value: Value, to out: inout ByteBuffer) {
         switch value {
-        case .null: JSONText.append("null", to: &out)
-        case .bool(let b): JSONText.append(b ? "true" : "false", to: &out)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): JSONText.appendInteger(Int64(i), to: &out)
         case .double(let d):
             JSONText.appendNumber(significantDigits.map { GeoJSONWriter.rounded(d, significantDigits: $0) } ?? d, to: &out)
@@ -150,48 +226,48 @@ struct FeatureText {
         }
     }
 
-    private func appendGeometry(_ geometry: Geometry, record: Int, to out: inout [UInt8]) throws {
+    private func appendGeometry(_ geometry: Geometry, record: Int, to out: inout ByteBuffer) throws {
         switch geometry {
         case .point(let c):
-            JSONText.append("{\"type\":\"Point\",\"coordinates\":", to: &out)
+            out.append("{\"type\":\"Point\",\"coordinates\":")
             try appendPosition(c, record: record, to: &out)
         case .multiPoint(let cs):
-            JSONText.append("{\"type\":\"MultiPoint\",\"coordinates\":", to: &out)
+            out.append("{\"type\":\"MultiPoint\",\"coordinates\":")
             try appendPositions(cs, reversed: false, record: record, to: &out)
         case .lineString(let cs):
-            JSONText.append("{\"type\":\"LineString\",\"coordinates\":", to: &out)
+            out.append("{\"type\":\"LineString\",\"coordinates\":")
             try appendPositions(cs, reversed: false, record: record, to: &out)
         case .multiLineString(let lines):
-            JSONText.append("{\"type\":\"MultiLineString\",\"coordinates\":[", to: &out)
+            out.append("{\"type\":\"MultiLineString\",\"coordinates\":[")
             for (k, line) in lines.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 try appendPositions(line, reversed: false, record: record, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .polygon(let rings):
-            JSONText.append("{\"type\":\"Polygon\",\"coordinates\":", to: &out)
+            out.append("{\"type\":\"Polygon\",\"coordinates\":")
             try appendRings(rings, record: record, to: &out)
         case .multiPolygon(let polygons):
-            JSONText.append("{\"type\":\"MultiPolygon\",\"coordinates\":[", to: &out)
+            out.append("{\"type\":\"MultiPolygon\",\"coordinates\":[")
             for (k, rings) in polygons.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 try appendRings(rings, record: record, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .collection(let parts):
-            JSONText.append("{\"type\":\"GeometryCollection\",\"geometries\":[", to: &out)
+            out.append("{\"type\":\"GeometryCollection\",\"geometries\":[")
             for (k, part) in parts.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 try appendGeometry(part, record: record, to: &out)
             }
-            JSONText.append("]}", to: &out)
+            out.append("]}")
             return
         }
         out.append(UInt8(ascii: "}"))
     }
 
     /// RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-    private func appendRings(_ rings: [[Coordinate]], record: Int, to out: inout [UInt8]) throws {
+    private func appendRings(_ rings: [[Coordinate]], record: Int, to out: inout ByteBuffer) throws {
         out.append(UInt8(ascii: "["))
         for (k, ring) in rings.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
@@ -202,7 +278,7 @@ struct FeatureText {
         out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPositions(_ cs: [Coordinate], reversed: Bool, record: Int, to out: inout [UInt8]) throws {
+    private func appendPositions(_ cs: [Coordinate], reversed: Bool, record: Int, to out: inout ByteBuffer) throws {
         out.append(UInt8(ascii: "["))
         for k in cs.indices {
             if k > 0 { out.append(UInt8(ascii: ",")) }
@@ -211,7 +287,7 @@ struct FeatureText {
         out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPosition(_ c: Coordinate, record: Int, to out: inout [UInt8]) throws {
+    private func appendPosition(_ c: Coordinate, record: Int, to out: inout ByteBuffer) throws {
         guard c.isFinite else {
             throw AtlasError(file: path, record: record, "a coordinate is not a finite number")
         }
@@ -224,7 +300,7 @@ struct FeatureText {
 
     /// `value` rounded to `precision` decimals with trailing zeros trimmed ("-0" as "0"),
     /// without going through printf; beyond 9·10^15 units, as `JSONText.number` writes it.
-    private func appendFixed(_ value: Double, to out: inout [UInt8]) {
+    private func appendFixed(_ value: Double, to out: inout ByteBuffer) {
         let scaled = (value * scale).rounded()
         guard abs(scaled) < 9e15 else { return JSONText.appendNumber(value, to: &out) }
         var units = Int64(scaled)

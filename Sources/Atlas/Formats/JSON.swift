@@ -466,18 +466,87 @@ public struct JSONParser {
     }
 }
 
-/// JSON text output shared by the writers, as UTF-8 bytes (the `String` forms wrap those).
-enum JSONText {
-    static func append(_ value: JSONValue, to out: inout String) {
-        var bytes: [UInt8] = []
-        append(value, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
+/// A growable run of bytes written through a pointer, for text made a few bytes at a time:
+/// where `[UInt8].append` checks uniqueness and capacity and goes through generic copying, an
+/// append here is one comparison and a store.
+struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
     }
 
-    static func append(_ value: JSONValue, to out: inout [UInt8]) {
+    deinit { base.deallocate() }
+
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toHold: 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if capacity - count < bytes.count { grow(toHold: bytes.count) }
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Room for `n` more bytes, to be written through the pointer and then counted with `advance(by:)`.
+    mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity - count < n { grow(toHold: n) }
+        return base + count
+    }
+
+    mutating func advance(by n: Int) { count += n }
+
+    /// Drops the bytes from `length` on.
+    mutating func truncate(to length: Int) { count = min(count, max(0, length)) }
+
+    mutating func removeAll() { count = 0 }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
+    private mutating func grow(toHold n: Int) {
+        let (needed, overflow) = count.addingReportingOverflow(n)
+        precondition(!overflow, "a text buffer cannot hold more than Int.max bytes")
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+}
+
+/// JSON text output shared by the writers, made as UTF-8 bytes (the `String` forms wrap those).
+enum JSONText {
+    static func append(_ value: JSONValue, to out: inout String) {
+        var bytes = ByteBuffer()
+        append(value, to: &bytes)
+        out += bytes.string
+    }
+
+    static func append(_ value: JSONValue, to out: inout ByteBuffer) {
         switch value {
-        case .null: append("null", to: &out)
-        case .bool(let b): append(b ? "true" : "false", to: &out)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): appendInteger(Int64(i), to: &out)
         case .double(let d): appendNumber(d, to: &out)
         case .string(let s): appendString(s, to: &out)
@@ -500,33 +569,29 @@ enum JSONText {
         }
     }
 
-    static func append(_ text: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
     /// Shortest text for a Double to 15 significant digits, so that a share computed as
     /// 7.368617 / 100 is written 0.07368617 rather than 0.07368617000000001; non-finite
     /// numbers are not JSON.
     static func number(_ d: Double) -> String {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         appendNumber(d, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes.string
     }
 
     /// `number(d)`'s text: whole numbers below 10^15 as integers; otherwise Swift's shortest
     /// round-trip text when it has at most 16 characters, else printf's "%.15g". Between 1e-13
     /// and 1e15 both come to "%.15g" (see `appendFifteenDigits`), which is made there without
     /// printf; elsewhere the two are called as they are.
-    static func appendNumber(_ d: Double, to out: inout [UInt8]) {
-        guard d.isFinite else { return append("null", to: &out) }
+    static func appendNumber(_ d: Double, to out: inout ByteBuffer) {
+        guard d.isFinite else { return out.append("null") }
         if d == d.rounded(), abs(d) < 1e15 { return appendInteger(Int64(d), to: &out) }
         if appendFifteenDigits(d, to: &out) { return }
         var shortest = String(d)
-        guard shortest.utf8.count > 16 else { return shortest.withUTF8 { out.append(contentsOf: $0) } }
+        guard shortest.utf8.count > 16 else { return shortest.withUTF8 { out.append($0) } }
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
             guard let start = buffer.baseAddress else { return }
             let length = withVaList([d]) { vsnprintf(start, 32, "%.15g", $0) }
-            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: Int(min(max(length, 0), 31))))
+            out.append(UnsafeRawBufferPointer(start: start, count: Int(min(max(length, 0), 31))))
         }
     }
 
@@ -541,7 +606,7 @@ enum JSONText {
     /// shortest text of at most 15 digits is the 15-digit rounding itself and prints as "%.15g"
     /// does: both ways of `number` give "%.15g". The value m·2^e is scaled by 10^p exactly as
     /// m·5^p·2^(e+p) in 128 bits and rounded half to even, as glibc's printf rounds.
-    static func appendFifteenDigits(_ d: Double, to out: inout [UInt8]) -> Bool {
+    static func appendFifteenDigits(_ d: Double, to out: inout ByteBuffer) -> Bool {
         let a = abs(d)
         guard a >= 1e-13, a < 1e15 else { return false }
         let mantissa = a.significandBitPattern | (1 << 52)
@@ -593,46 +658,42 @@ enum JSONText {
 
     /// printf's %g of the 15 digits `digits` (d₁…d₁₅ · 10^(exponent − 14)): trailing zeros
     /// dropped, e-notation with a sign and two digits or more below 1e-4 and from 1e15.
-    private static func appendGeneral(digits: UInt64, exponent: Int, negative: Bool, to out: inout [UInt8]) {
+    private static func appendGeneral(digits: UInt64, exponent: Int, negative: Bool, to out: inout ByteBuffer) {
         var rest = digits
         var count = 15
         while rest % 10 == 0 {
             rest /= 10
             count -= 1
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { text in
-            for k in stride(from: count - 1, through: 0, by: -1) {
-                text[k] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-            if negative { out.append(UInt8(ascii: "-")) }
-            let used = UnsafeBufferPointer(rebasing: text[0..<count])
-            if exponent < -4 || exponent >= 15 {
-                out.append(used[0])
-                if count > 1 {
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[1...]))
-                }
-                out.append(UInt8(ascii: "e"))
-                out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                if abs(exponent) < 10 { out.append(UInt8(ascii: "0")) }
-                appendInteger(Int64(abs(exponent)), to: &out)
-            } else if exponent >= 0 {
-                let whole = exponent + 1
-                if count <= whole {
-                    out.append(contentsOf: used)
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: whole - count))
-                } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[0..<whole]))
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: used[whole...]))
-                }
-            } else {
-                out.append(UInt8(ascii: "0"))
+        if negative { out.append(UInt8(ascii: "-")) }
+        if exponent < -4 || exponent >= 15 {
+            var tens: UInt64 = 1
+            for _ in 1..<count { tens *= 10 }
+            appendDigits(rest / tens, to: &out)
+            if count > 1 {
                 out.append(UInt8(ascii: "."))
-                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -exponent - 1))
-                out.append(contentsOf: used)
+                appendDigits(rest % tens, minimumDigits: count - 1, to: &out)
             }
+            out.append(UInt8(ascii: "e"))
+            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            appendDigits(UInt64(abs(exponent)), minimumDigits: 2, to: &out)
+        } else if exponent >= 0 {
+            let whole = exponent + 1
+            if count <= whole {
+                appendDigits(rest, to: &out)
+                for _ in 0..<(whole - count) { out.append(UInt8(ascii: "0")) }
+            } else {
+                var tens: UInt64 = 1
+                for _ in 0..<(count - whole) { tens *= 10 }
+                appendDigits(rest / tens, to: &out)
+                out.append(UInt8(ascii: "."))
+                appendDigits(rest % tens, minimumDigits: count - whole, to: &out)
+            }
+        } else {
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "."))
+            for _ in 0..<(-exponent - 1) { out.append(UInt8(ascii: "0")) }
+            appendDigits(rest, to: &out)
         }
     }
 
@@ -640,56 +701,59 @@ enum JSONText {
     private static let digitPairs: StaticString =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
-    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+    static func appendInteger(_ value: Int64, to out: inout ByteBuffer) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         appendDigits(value.magnitude, to: &out)
     }
 
     /// The decimal digits of `value`, at least `minimumDigits` of them (zeros in front).
-    static func appendDigits(_ value: UInt64, minimumDigits: Int = 1, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
-            let pairs = digitPairs.utf8Start
-            var rest = value
-            var start = 24
-            while rest >= 100 {
-                let pair = Int(rest % 100) * 2
-                rest /= 100
-                start -= 2
-                text[start] = pairs[pair]
-                text[start + 1] = pairs[pair + 1]
-            }
-            if rest >= 10 {
-                let pair = Int(rest) * 2
-                start -= 2
-                text[start] = pairs[pair]
-                text[start + 1] = pairs[pair + 1]
-            } else {
-                start -= 1
-                text[start] = UInt8(ascii: "0") + UInt8(rest)
-            }
-            while 24 - start < minimumDigits && start > 0 {
-                start -= 1
-                text[start] = UInt8(ascii: "0")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<24]))
+    static func appendDigits(_ value: UInt64, minimumDigits: Int = 1, to out: inout ByteBuffer) {
+        var length = 1
+        var limit: UInt64 = 10
+        while length < 20, value >= limit {
+            length += 1
+            limit = limit &* 10
         }
+        let width = max(length, minimumDigits)
+        let text = out.reserve(width)
+        let pairs = digitPairs.utf8Start
+        var rest = value
+        var end = width
+        while rest >= 100 {
+            let pair = Int(rest % 100) * 2
+            rest /= 100
+            end -= 2
+            text[end] = pairs[pair]
+            text[end + 1] = pairs[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(rest) * 2
+            end -= 2
+            text[end] = pairs[pair]
+            text[end + 1] = pairs[pair + 1]
+        } else {
+            end -= 1
+            text[end] = UInt8(ascii: "0") + UInt8(rest)
+        }
+        for k in 0..<end { text[k] = UInt8(ascii: "0") }
+        out.advance(by: width)
     }
 
     static func appendString(_ s: String, to out: inout String) {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         appendString(s, to: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
+        out += bytes.string
     }
 
     /// A JSON string: '"' and '\\' escaped, \n, \r, \t and other control characters as
     /// \u00xx (lower-case hex); everything else, non-ASCII letters too, as it is.
-    static func appendString(_ s: String, to out: inout [UInt8]) {
+    static func appendString(_ s: String, to out: inout ByteBuffer) {
         var s = s
         s.withUTF8 { text in
             out.append(UInt8(ascii: "\""))
             var plain = 0
             for (k, u) in text.enumerated() where u < 0x20 || u == 0x22 || u == 0x5C {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[plain..<k]))
+                out.append(UnsafeBufferPointer(rebasing: text[plain..<k]))
                 plain = k + 1
                 out.append(UInt8(ascii: "\\"))
                 switch u {
@@ -699,12 +763,12 @@ enum JSONText {
                 case 0x09: out.append(UInt8(ascii: "t"))
                 default:
                     let hex: StaticString = "0123456789abcdef"
-                    append("u00", to: &out)
+                    out.append("u00")
                     out.append(hex.utf8Start[Int(u >> 4)])
                     out.append(hex.utf8Start[Int(u & 0xF)])
                 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[plain...]))
+            out.append(UnsafeBufferPointer(rebasing: text[plain...]))
             out.append(UInt8(ascii: "\""))
         }
     }
