@@ -354,10 +354,10 @@ extension JSONParser {
         switch bytes[i] {
         case UInt8(ascii: "\""): return (try? parseString()).map(Value.string)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            switch try? parseNumber() {
-            case .int(let n)?: return .int(n)
-            case .double(let d)?: return .double(d)
-            default: return nil
+            switch parsePlainNumber() {
+            case .integer(let n)?: return .int(n)
+            case .decimal(let d)?: return .double(d)
+            case nil: return (try? parseNumber()).map(GeoJSONReader.propertyValue)
             }
         default: return (try? parseValue()).map(GeoJSONReader.propertyValue)
         }
@@ -476,10 +476,10 @@ extension JSONParser {
 
     private mutating func scanCoordinateNumber() -> Double? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] &- 0x30 < 10 else { return nil }
-        switch try? parseNumber() {
-        case .int(let n)?: return Double(n)
-        case .double(let d)?: return d
-        default: return nil
+        switch parsePlainNumber() {
+        case .integer(let n)?: return Double(n)
+        case .decimal(let d)?: return d
+        case nil: return (try? parseNumber())?.number
         }
     }
 

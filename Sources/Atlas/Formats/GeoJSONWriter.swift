@@ -94,7 +94,7 @@ public final class GeoJSONWriter {
         let features = pending
         pending.removeAll(keepingCapacity: true)
         guard workers > 1, features.count > Self.chunkSize else {
-            do {
+            do throws(FeatureText.Failure) {
                 for (k, feature) in features.enumerated() { try text.append(feature, record: firstRecord + k, to: &buffer) }
             } catch {
                 count = error.record - 1
@@ -104,30 +104,25 @@ public final class GeoJSONWriter {
             return
         }
         let chunks = (features.count + Self.chunkSize - 1) / Self.chunkSize
-        let texts = ChunkTexts(chunks)
+        let texts = (0..<chunks).map { _ in ChunkText() }
         let text = self.text
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let range = c * Self.chunkSize..<min((c + 1) * Self.chunkSize, features.count)
-            var out = ByteBuffer(capacity: 1 << 19)
-            do {
-                for k in range { try text.append(features[k], record: firstRecord + k, to: &out) }
-                texts.set(c, .success(out.bytes))
-            } catch let error as FeatureText.Failure {
-                texts.set(c, .failure(error))
-            } catch {
-                texts.set(c, .failure(FeatureText.Failure(record: firstRecord + range.lowerBound, error: error)))
+            let chunk = texts[c]
+            for k in c * Self.chunkSize..<min((c + 1) * Self.chunkSize, features.count) {
+                do throws(FeatureText.Failure) { try text.append(features[k], record: firstRecord + k, to: &chunk.bytes) } catch {
+                    chunk.failure = error
+                    return
+                }
             }
         }
         try flush()
         // The chunks in order: the first failure is the first failing record.
-        for c in 0..<chunks {
-            switch texts.get(c) {
-            case .success(let bytes)?: try bytes.withUnsafeBytes { try file.write($0) }
-            case .failure(let failure)?:
+        for chunk in texts {
+            if let failure = chunk.failure {
                 count = failure.record - 1
                 throw failure.error
-            case nil: throw AtlasError(file: path, "a chunk of features was not written")
             }
+            try chunk.bytes.withUnsafeBytes { try file.write($0) }
         }
     }
 
@@ -137,24 +132,11 @@ public final class GeoJSONWriter {
     }
 }
 
-/// The texts of a batch's chunks, each set by the worker that made it.
-private final class ChunkTexts: @unchecked Sendable {
-    private var slots: [Result<[UInt8], FeatureText.Failure>?]
-    private let lock = NSLock()
-
-    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ c: Int, _ result: Result<[UInt8], FeatureText.Failure>) {
-        lock.lock()
-        slots[c] = result
-        lock.unlock()
-    }
-
-    func get(_ c: Int) -> Result<[UInt8], FeatureText.Failure>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[c]
-    }
+/// The text of one chunk of a batch: written by the one worker that makes it, read once all
+/// workers are done.
+private final class ChunkText: @unchecked Sendable {
+    var bytes = ByteBuffer(capacity: 1 << 19)
+    var failure: FeatureText.Failure?
 }
 
 /// The text of one feature of a FeatureCollection, appended to a byte buffer: the writer's
@@ -300,8 +282,9 @@ struct FeatureText: Sendable {
 
     /// `value` rounded to `precision` decimals with trailing zeros trimmed ("-0" as "0"),
     /// without going through printf; beyond 9·10^15 units, as `JSONText.number` writes it.
+    /// value · 10^precision is rounded half away from zero, as `rounded()` does.
     private func appendFixed(_ value: Double, to out: inout ByteBuffer) {
-        let scaled = (value * scale).rounded()
+        let scaled = Self.roundedHalfAwayFromZero(value * scale)
         guard abs(scaled) < 9e15 else { return JSONText.appendNumber(value, to: &out) }
         var units = Int64(scaled)
         if units == 0 { return out.append(UInt8(ascii: "0")) }
@@ -309,15 +292,36 @@ struct FeatureText: Sendable {
             out.append(UInt8(ascii: "-"))
             units = -units
         }
-        JSONText.appendDigits(UInt64(units / divisor), to: &out)
-        var fraction = units % divisor
-        guard fraction != 0 else { return }
-        var digits = precision
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
+        // All the digits at once, at least one before the point, then the point put in.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var rest = UInt64(units)
+            var start = 24
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0 || 24 - start <= precision
+            let point = 24 - precision
+            var end = 24
+            while end > point, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            out.append(UnsafeBufferPointer(rebasing: digits[start..<point]))
+            if end > point {
+                out.append(UInt8(ascii: "."))
+                out.append(UnsafeBufferPointer(rebasing: digits[point..<end]))
+            }
         }
-        out.append(UInt8(ascii: "."))
-        JSONText.appendDigits(UInt64(fraction), minimumDigits: digits, to: &out)
+    }
+
+    /// `x.rounded()` for a finite or infinite x, with the conversion to a whole number done in
+    /// registers rather than by a call: below 2^52 a double's whole part fits in an Int64 and
+    /// x minus it is exact; from 2^52 on a double is whole already.
+    @inline(__always)
+    private static func roundedHalfAwayFromZero(_ x: Double) -> Double {
+        guard abs(x) < 0x1p52 else { return x }
+        let whole = Double(Int64(x))
+        let fraction = x - whole
+        if fraction >= 0.5 { return whole + 1 }
+        if fraction <= -0.5 { return whole - 1 }
+        return whole
     }
 }

@@ -97,7 +97,7 @@ public struct JSONParser {
         }
     }
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     func error(_ message: String) -> AtlasError {
         var line = 1
@@ -105,6 +105,7 @@ public struct JSONParser {
         return AtlasError("invalid JSON at line \(line): \(message)")
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while i < bytes.count {
             let b = bytes[i]
@@ -207,8 +208,17 @@ public struct JSONParser {
     /// A number: an integer within 64 bits as `.int`, anything else as the nearest `.double`
     /// (as strtod rounds), "-0" as `.int(0)`.
     mutating func parseNumber() throws -> JSONValue {
-        if let plain = parsePlainNumber() { return plain }
-        return try parseNumberWithStrtod()
+        switch parsePlainNumber() {
+        case .integer(let n)?: return .int(n)
+        case .decimal(let d)?: return .double(d)
+        case nil: return try parseNumberWithStrtod()
+        }
+    }
+
+    /// A number read without strtod, as `parseNumber` gives it.
+    enum PlainNumber {
+        case integer(Int)
+        case decimal(Double)
     }
 
     /// Powers of ten that are exact doubles (5^22 < 2^53).
@@ -218,50 +228,51 @@ public struct JSONParser {
     ]
 
     /// The number at `i` when its value needs no strtod, else nil with `i` unmoved: integers of
-    /// up to 18 digits, and decimals whose significant digits make an integer m ≤ 2^53 scaled by
-    /// 10^e with |e| ≤ 22. Both m and 10^e are then exact doubles, and one IEEE multiplication
-    /// or division rounds their exact product or quotient to the nearest double, as strtod does
-    /// (Clinger's fast path). Syntax errors, longer numbers and other exponents are left to
-    /// `parseNumberWithStrtod`, which also reports the errors.
-    private mutating func parsePlainNumber() -> JSONValue? {
+    /// up to 18 digits, and decimals whose significant digits (at most 19) make an integer
+    /// m ≤ 2^53 scaled by 10^e with |e| ≤ 22. Both m and 10^e are then exact doubles, and one
+    /// IEEE multiplication or division rounds their exact product or quotient to the nearest
+    /// double, as strtod does (Clinger's fast path). Syntax errors, longer numbers and other
+    /// exponents are left to `parseNumberWithStrtod`, which also reports the errors.
+    mutating func parsePlainNumber() -> PlainNumber? {
         let end = bytes.count
         var k = i
-        func isDigit(_ k: Int) -> Bool { k < end && bytes[k] &- 0x30 < 10 }
         let negative = bytes[k] == UInt8(ascii: "-")
         if negative { k += 1 }
-        guard isDigit(k) else { return nil }
+        guard k < end, bytes[k] &- 0x30 < 10 else { return nil }
+        // The digits are taken into the mantissa with wrapping arithmetic and counted after:
+        // more than 19 significant ones go to strtod, so a wrapped mantissa is never used.
         var mantissa: UInt64 = 0
-        // Digits taken into the mantissa once the first nonzero one is seen; 19 always fit.
-        var significant = 0
-        var integerDigits = 0
+        var significant: Int
         if bytes[k] == 0x30 {
             k += 1
-            integerDigits = 1
+            significant = 0
         } else {
-            while isDigit(k) {
-                guard significant < 19 else { return nil }
-                mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 0x30)
-                significant += 1
-                integerDigits += 1
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
                 k += 1
             }
+            significant = k - first
         }
+        let integerDigits = significant
         var fractionDigits = 0
         var isInteger = true
         if k < end, bytes[k] == UInt8(ascii: ".") {
             isInteger = false
             k += 1
-            guard isDigit(k) else { return nil }
-            while isDigit(k) {
-                if mantissa != 0 || bytes[k] != 0x30 {
-                    guard significant < 19 else { return nil }
-                    significant += 1
-                }
-                mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 0x30)
-                fractionDigits += 1
+            let fractionStart = k
+            // Zeros after "0." only scale the value.
+            if mantissa == 0 { while k < end, bytes[k] == 0x30 { k += 1 } }
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
                 k += 1
             }
+            fractionDigits = k - fractionStart
+            significant += k - first
+            guard fractionDigits > 0 else { return nil }
         }
+        guard significant <= 19 else { return nil }
         var exponent = 0
         if k < end, bytes[k] | 0x20 == UInt8(ascii: "e") {
             isInteger = false
@@ -271,18 +282,17 @@ public struct JSONParser {
                 exponentNegative = bytes[k] == UInt8(ascii: "-")
                 k += 1
             }
-            guard isDigit(k) else { return nil }
-            var exponentDigits = 0
-            while isDigit(k) {
-                guard exponentDigits < 4 else { return nil }
-                exponent = exponent * 10 + Int(bytes[k] &- 0x30)
-                exponentDigits += 1
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10, k - first < 4 {
+                exponent = exponent * 10 + Int(digit)
                 k += 1
             }
+            guard k > first else { return nil }
             if exponentNegative { exponent = -exponent }
         }
-        // The general scan takes every byte that may belong to a number, so "1.5.2" or "0-1" is
-        // an error there; it also limits a number to 63 bytes.
+        // The general scan takes every byte that may belong to a number, so "1.5.2", "0-1" or
+        // a fifth exponent digit is an error or another value there; it also limits a number
+        // to 63 bytes.
         if k < end {
             let b = bytes[k]
             if b &- 0x30 < 10 || b == UInt8(ascii: ".") || b | 0x20 == UInt8(ascii: "e") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") {
@@ -293,19 +303,19 @@ public struct JSONParser {
         if isInteger {
             guard integerDigits <= 18 else { return nil }
             i = k
-            return .int(negative ? -Int(mantissa) : Int(mantissa))
+            return .integer(negative ? -Int(mantissa) : Int(mantissa))
         }
         let scale = exponent - fractionDigits
         let magnitude: Double
         if mantissa == 0 {
             magnitude = 0
         } else {
-            guard mantissa <= 1 << 53, (-22...22).contains(scale) else { return nil }
-            let power = Self.exactPowersOfTen[abs(scale)]
+            guard mantissa <= 1 << 53, scale >= -22, scale <= 22 else { return nil }
+            let power = Self.exactPowersOfTen[scale < 0 ? -scale : scale]
             magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
         }
         i = k
-        return .double(negative ? -magnitude : magnitude)
+        return .decimal(negative ? -magnitude : magnitude)
     }
 
     /// Any number, through strtod; the errors of malformed ones.
@@ -481,12 +491,14 @@ struct ByteBuffer: ~Copyable {
 
     deinit { base.deallocate() }
 
+    @inline(__always)
     mutating func append(_ byte: UInt8) {
         if count == capacity { grow(toHold: 1) }
         base[count] = byte
         count += 1
     }
 
+    @inline(__always)
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         if capacity - count < bytes.count { grow(toHold: bytes.count) }
@@ -498,16 +510,19 @@ struct ByteBuffer: ~Copyable {
 
     mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
 
+    @inline(__always)
     mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Room for `n` more bytes, to be written through the pointer and then counted with `advance(by:)`.
+    @inline(__always)
     mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
         if capacity - count < n { grow(toHold: n) }
         return base + count
     }
 
+    @inline(__always)
     mutating func advance(by n: Int) { count += n }
 
     /// Drops the bytes from `length` on.
