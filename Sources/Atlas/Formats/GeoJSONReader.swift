@@ -19,14 +19,33 @@ public enum GeoJSONReader {
 
     /// A layer from the bytes of a GeoJSON document; `source` names it in errors.
     public static func read(bytes data: Data, source path: String) throws -> Layer {
+        try read(bytes: data, source: path, splitting: .onAllCores).layer
+    }
+
+    /// How much of a large FeatureCollection is scanned ahead on other cores.
+    struct Splitting {
+        /// Pieces the features array is cut into, each but the first scanned by a worker.
+        var pieces: Int
+        /// Documents shorter than this are read on one thread.
+        var minimumBytes: Int
+
+        static let onAllCores = Splitting(pieces: ProcessInfo.processInfo.activeProcessorCount, minimumBytes: 16 << 20)
+        static let none = Splitting(pieces: 1, minimumBytes: .max)
+    }
+
+    /// The layer, and how many of its features were scanned ahead and taken over.
+    static func read(bytes data: Data, source path: String, splitting: Splitting) throws -> (layer: Layer, adopted: Int) {
         guard !data.isEmpty else { throw AtlasError(file: path, "the file is empty") }
         do {
             return try data.withUnsafeBytes { bytes in
                 var collector = FeatureCollector(source: path)
+                let ahead = FeaturesAhead(bytes: bytes, source: path, splitting: splitting)
+                defer { ahead.finish() }
                 let root = try JSONParser.parse(bytes, streaming: "features") { (parser: inout JSONParser) in
+                    if ahead.takeOver(at: &parser, into: &collector) { return }
                     try collector.add(from: &parser)
                 }
-                return try collector.layer(root: root)
+                return (try collector.layer(root: root), ahead.adopted)
             }
         } catch let error as AtlasError {
             throw error.inFile(path)
@@ -112,15 +131,20 @@ public enum GeoJSONReader {
             pending.append((field, value))
         }
 
+        /// A new field, its type known once its values are.
+        @discardableResult
+        mutating func addField(named name: String) -> Int {
+            fieldIndex[name] = fields.count
+            fields.append(Field(name, .string))
+            fieldTypes.append(nil)
+            fieldNameBytes.append(Array(name.utf8))
+            return fields.count - 1
+        }
+
         /// Adds the feature read into `pending`: its new fields in order of appearance, the
         /// types merged value by value, and for a name given twice the last value.
         mutating func commit(geometry: Geometry?) {
-            for name in newNames {
-                fieldIndex[name] = fields.count
-                fields.append(Field(name, .string))
-                fieldTypes.append(nil)
-                fieldNameBytes.append(Array(name.utf8))
-            }
+            for name in newNames { addField(named: name) }
             var values = [Value](repeating: .null, count: fields.count)
             for (k, value) in pending {
                 fieldTypes[k] = merge(fieldTypes[k], value)
@@ -129,6 +153,27 @@ public enum GeoJSONReader {
             rows.append(Feature(geometry: geometry, values: values))
             pending.removeAll(keepingCapacity: true)
             newNames.removeAll(keepingCapacity: true)
+        }
+
+        /// Appends the features `other` read from the bytes that follow the ones read here, as
+        /// if they had been read here: its new fields after these, in its order of first
+        /// appearance, each field's type joined with its type there.
+        mutating func adopt(_ other: FeatureCollector) {
+            var map: [Int] = []
+            for (j, field) in other.fields.enumerated() {
+                let k = fieldIndex[field.name] ?? addField(named: field.name)
+                fieldTypes[k] = GeoJSONReader.merge(fieldTypes[k], other.fieldTypes[j])
+                map.append(k)
+            }
+            if map.elementsEqual(map.indices) {
+                rows.append(contentsOf: other.rows)
+                return
+            }
+            for row in other.rows {
+                var values = [Value](repeating: .null, count: fields.count)
+                for (j, value) in row.values.enumerated() { values[map[j]] = value }
+                rows.append(Feature(geometry: row.geometry, values: values))
+            }
         }
 
         /// The layer, once the whole document is read (`root` without its streamed features).
@@ -185,14 +230,20 @@ public enum GeoJSONReader {
     }
 
     static func merge(_ type: FieldType?, _ value: Value) -> FieldType? {
-        let own: FieldType
         switch value {
-        case .null: return type
-        case .bool: own = .boolean
-        case .int: own = .integer
-        case .double: own = .real
-        case .string: own = .string
+        case .null: type
+        case .bool: merge(type, FieldType.boolean)
+        case .int: merge(type, FieldType.integer)
+        case .double: merge(type, FieldType.real)
+        case .string: merge(type, FieldType.string)
         }
+    }
+
+    /// The type of a field holding values of both types: integers and reals make reals, any
+    /// other mix strings; nil (only nulls so far) gives way. Merging value by value in any
+    /// grouping gives the same type.
+    static func merge(_ type: FieldType?, _ own: FieldType?) -> FieldType? {
+        guard let own else { return type }
         guard let type, type != own else { return own }
         if (type == .integer && own == .real) || (type == .real && own == .integer) { return .real }
         return .string
@@ -256,6 +307,166 @@ public enum GeoJSONReader {
             guard ring.first == ring.last else { throw AtlasError("a polygon ring is not closed (first and last positions differ)") }
             return ring
         }
+    }
+}
+
+/// Features of a large FeatureCollection scanned ahead on other cores. The features array is
+/// cut at guessed feature starts (the first feature's opening bytes found again after a comma
+/// past each even share of the bytes); a worker scans from each cut with the fast path until
+/// the next cut or the first feature the fast path leaves alone. The reading in order takes a
+/// worker's features over only when it arrives at exactly that worker's first byte as the start
+/// of an element of the same array, so a cut that was not at a feature (one inside a property
+/// holding features, say) costs only the worker's time, and the layer is the same either way.
+final class FeaturesAhead: @unchecked Sendable {
+    private let bytes: UnsafeRawBufferPointer
+    private let source: String
+    private let splitting: GeoJSONReader.Splitting
+    private var workers: [Worker] = []
+    private var started = false
+    /// The next worker whose features the reading in order may take over.
+    private var next = 0
+    /// Features taken over from workers.
+    private(set) var adopted = 0
+
+    private final class Worker: @unchecked Sendable {
+        let start: Int
+        let stop: Int
+        let done = DispatchGroup()
+        /// Set when the worker's features will not be taken over: it may stop early.
+        let cancelled = CancellationFlag()
+        var collector: GeoJSONReader.FeatureCollector
+        /// Just after the last feature scanned (`start` when none was).
+        var end: Int
+
+        init(start: Int, stop: Int, source: String) {
+            self.start = start
+            self.stop = stop
+            self.end = start
+            collector = GeoJSONReader.FeatureCollector(source: source)
+        }
+    }
+
+    init(bytes: UnsafeRawBufferPointer, source: String, splitting: GeoJSONReader.Splitting) {
+        self.bytes = bytes
+        self.source = source
+        self.splitting = splitting
+    }
+
+    /// At the start of an element of the features array: when a worker began at this byte,
+    /// its features are added to `collector` and the parser moved past them (true). The first
+    /// call starts the workers.
+    func takeOver(at parser: inout JSONParser, into collector: inout GeoJSONReader.FeatureCollector) -> Bool {
+        if !started {
+            started = true
+            start(first: parser.i, depth: parser.depth)
+        }
+        // Workers whose first byte the reading has passed began inside something else.
+        while next < workers.count, workers[next].start < parser.i {
+            workers[next].cancelled.set()
+            next += 1
+        }
+        guard next < workers.count, workers[next].start == parser.i else { return false }
+        let worker = workers[next]
+        next += 1
+        worker.done.wait()
+        guard worker.end > worker.start else { return false }
+        adopted += worker.collector.rows.count
+        collector.adopt(worker.collector)
+        worker.collector = GeoJSONReader.FeatureCollector(source: source)
+        parser.i = worker.end
+        return true
+    }
+
+    /// Stops the workers and waits for them: none may outlive the bytes.
+    func finish() {
+        for worker in workers {
+            worker.cancelled.set()
+            worker.done.wait()
+        }
+    }
+
+    private func start(first: Int, depth: Int) {
+        guard splitting.pieces > 1, bytes.count >= splitting.minimumBytes, let needle = openingBytes(at: first) else { return }
+        var starts: [Int] = []
+        for piece in 1..<splitting.pieces {
+            let from = first + (bytes.count - first) / splitting.pieces * piece
+            if let cut = featureStart(matching: needle, from: max(from, (starts.last ?? first) + 1)) { starts.append(cut) }
+        }
+        for (k, cut) in starts.enumerated() {
+            workers.append(Worker(start: cut, stop: k + 1 < starts.count ? starts[k + 1] : bytes.count, source: source))
+        }
+        for worker in workers {
+            worker.done.enter()
+            DispatchQueue.global().async { [self] in
+                scan(worker, depth: depth)
+                worker.done.leave()
+            }
+        }
+    }
+
+    /// Scans features from the worker's first byte, each followed by a comma, up to its stop.
+    private func scan(_ worker: Worker, depth: Int) {
+        var parser = JSONParser(bytes: bytes)
+        parser.i = worker.start
+        parser.depth = depth
+        while parser.i < worker.stop, !worker.cancelled.isSet {
+            guard let scanned = parser.scanFeature(into: &worker.collector) else { break }
+            worker.collector.commit(geometry: scanned.geometry)
+            worker.end = parser.i
+            parser.skipWhitespace()
+            guard parser.i < bytes.count, bytes[parser.i] == UInt8(ascii: ",") else { break }
+            parser.i += 1
+            parser.skipWhitespace()
+        }
+        worker.collector.pending.removeAll()
+        worker.collector.newNames.removeAll()
+    }
+
+    /// The first feature's opening bytes (its first 16, `{"type":"Feature` in most files).
+    private func openingBytes(at first: Int) -> [UInt8]? {
+        guard first < bytes.count, bytes[first] == UInt8(ascii: "{") else { return nil }
+        let length = min(16, bytes.count - first)
+        guard length >= 8 else { return nil }
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[first..<(first + length)]))
+    }
+
+    /// The first place from `from` on where `needle` (which starts with '{') follows a comma
+    /// and whitespace.
+    private func featureStart(matching needle: [UInt8], from: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        var k = from
+        while k + needle.count <= bytes.count {
+            guard let brace = memchr(base + k, Int32(UInt8(ascii: "{")), bytes.count - k) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(brace))
+            k = at + 1
+            guard at + needle.count <= bytes.count,
+                needle.withUnsafeBytes({ other in other.baseAddress.map { memcmp(base + at, $0, needle.count) == 0 } ?? false })
+            else { continue }
+            var before = at - 1
+            while before > 0, bytes[before] == 0x20 || bytes[before] == 0x0A || bytes[before] == 0x0D || bytes[before] == 0x09 {
+                before -= 1
+            }
+            if before > 0, bytes[before] == UInt8(ascii: ",") { return at }
+        }
+        return nil
+    }
+}
+
+/// A flag set once from one thread and read from another: a worker's signal to stop.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }
 

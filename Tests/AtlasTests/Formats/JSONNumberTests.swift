@@ -37,7 +37,7 @@ import Testing
     @Test func decimalsParseToTheDoubleStrtodGives() throws {
         var random = SeededGenerator(seed: 7946)
         var texts: [String] = []
-        for _ in 0..<4000 {
+        for _ in 0..<2500 {
             // Decimals as files hold them: up to 19 digits, the point anywhere, some exponents.
             let digits = Int.random(in: 1...19, using: &random)
             var mantissa = String(UInt64.random(in: 1...UInt64.max, using: &random)).prefix(digits)
@@ -115,7 +115,7 @@ import Testing
     @Test func numbersPrintAsSwiftAndPrintfPrintThem() {
         var random = SeededGenerator(seed: 2024)
         var values: [Double] = []
-        for _ in 0..<6000 {
+        for _ in 0..<2500 {
             values.append(Double(bitPattern: UInt64.random(in: 0...0xFFEF_FFFF_FFFF_FFFF, using: &random)))
             // Magnitudes from 1e-16 to 1e17, across the 1e-13 and 1e15 ends of the fast range.
             values.append(Double.random(in: 1...10, using: &random) * pow(10, Double(Int.random(in: -16...17, using: &random))))
