@@ -145,9 +145,8 @@ struct FeatureText: Sendable {
     let path: String
     let precision: Int
     let significantDigits: Int?
-    /// 10^precision, as a double to scale coordinates and as an integer to split them.
+    /// 10^precision, to scale coordinates by.
     private let scale: Double
-    private let divisor: Int64
     /// Each field's name as JSON text with its colon.
     private let encodedKeys: [[UInt8]]
 
@@ -162,9 +161,6 @@ struct FeatureText: Sendable {
         self.precision = precision
         self.significantDigits = significantDigits
         self.scale = pow(10, Double(precision))
-        var divisor: Int64 = 1
-        for _ in 0..<precision { divisor *= 10 }
-        self.divisor = divisor
         self.encodedKeys = fields.map { field in
             var key = ByteBuffer()
             JSONText.appendString(field.name, to: &key)
@@ -286,30 +282,28 @@ struct FeatureText: Sendable {
     private func appendFixed(_ value: Double, to out: inout ByteBuffer) {
         let scaled = Self.roundedHalfAwayFromZero(value * scale)
         guard abs(scaled) < 9e15 else { return JSONText.appendNumber(value, to: &out) }
-        var units = Int64(scaled)
+        let units = Int64(scaled)
         if units == 0 { return out.append(UInt8(ascii: "0")) }
-        if units < 0 {
-            out.append(UInt8(ascii: "-"))
-            units = -units
+        // "-", the whole part (at least one digit), "." and all `precision` decimals, written
+        // from the right; then the decimals' trailing zeros, and a bare point, left off.
+        let sign = units < 0 ? 1 : 0
+        let magnitude = units.magnitude
+        let whole = max(JSONText.digitCount(magnitude) - precision, 1)
+        let length = sign + whole + (precision > 0 ? 1 + precision : 0)
+        let text = out.reserve(length)
+        if sign == 1 { text[0] = UInt8(ascii: "-") }
+        var rest = magnitude
+        if precision > 0 {
+            rest = JSONText.writeDigits(rest, count: precision, to: text + sign + whole + 1)
+            text[sign + whole] = UInt8(ascii: ".")
         }
-        // All the digits at once, at least one before the point, then the point put in.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var rest = UInt64(units)
-            var start = 24
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0 || 24 - start <= precision
-            let point = 24 - precision
-            var end = 24
-            while end > point, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
-            out.append(UnsafeBufferPointer(rebasing: digits[start..<point]))
-            if end > point {
-                out.append(UInt8(ascii: "."))
-                out.append(UnsafeBufferPointer(rebasing: digits[point..<end]))
-            }
+        JSONText.writeDigits(rest, count: whole, to: text + sign)
+        var used = length
+        if precision > 0 {
+            while text[used - 1] == UInt8(ascii: "0") { used -= 1 }
+            if text[used - 1] == UInt8(ascii: ".") { used -= 1 }
         }
+        out.advance(by: used)
     }
 
     /// `x.rounded()` for a finite or infinite x, with the conversion to a whole number done in

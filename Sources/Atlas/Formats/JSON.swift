@@ -502,7 +502,12 @@ struct ByteBuffer: ~Copyable {
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         if capacity - count < bytes.count { grow(toHold: bytes.count) }
-        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        if bytes.count <= 16 {
+            // A few bytes (a key, a bracket pair) cost less copied here than through memmove.
+            for k in 0..<bytes.count { base[count + k] = source.load(fromByteOffset: k, as: UInt8.self) }
+        } else {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        }
         count += bytes.count
     }
 
@@ -723,35 +728,42 @@ enum JSONText {
 
     /// The decimal digits of `value`, at least `minimumDigits` of them (zeros in front).
     static func appendDigits(_ value: UInt64, minimumDigits: Int = 1, to out: inout ByteBuffer) {
+        let width = max(digitCount(value), minimumDigits)
+        writeDigits(value, count: width, to: out.reserve(width))
+        out.advance(by: width)
+    }
+
+    /// How many decimal digits `value` has (1 for 0).
+    @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
         var length = 1
         var limit: UInt64 = 10
         while length < 20, value >= limit {
             length += 1
             limit = limit &* 10
         }
-        let width = max(length, minimumDigits)
-        let text = out.reserve(width)
+        return length
+    }
+
+    /// The last `count` decimal digits of `value`, zeros in front, at `text`, two at a time;
+    /// returns the digits before them, value / 10^count.
+    @inline(__always) @discardableResult
+    static func writeDigits(_ value: UInt64, count: Int, to text: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let pairs = digitPairs.utf8Start
         var rest = value
-        var end = width
-        while rest >= 100 {
+        var end = count
+        while end >= 2 {
             let pair = Int(rest % 100) * 2
             rest /= 100
             end -= 2
             text[end] = pairs[pair]
             text[end + 1] = pairs[pair + 1]
         }
-        if rest >= 10 {
-            let pair = Int(rest) * 2
-            end -= 2
-            text[end] = pairs[pair]
-            text[end + 1] = pairs[pair + 1]
-        } else {
-            end -= 1
-            text[end] = UInt8(ascii: "0") + UInt8(rest)
+        if end == 1 {
+            text[0] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
         }
-        for k in 0..<end { text[k] = UInt8(ascii: "0") }
-        out.advance(by: width)
+        return rest
     }
 
     static func appendString(_ s: String, to out: inout String) {
