@@ -37,6 +37,9 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write real-valued properties with this many significant digits (default: full precision).", valueName: "n"))
     var digits: Int?
 
+    @Flag(help: "Print the seconds (and bytes) of reading, transforming, fingerprinting and writing to stderr, on one line.")
+    var timings = false
+
     @OptionGroup var reading: LayerReadingOptions
     @OptionGroup var common: CommonOptions
 
@@ -49,6 +52,23 @@ struct ExportCommand: ParsableCommand {
         request.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         request.dropEmpty = dropEmpty
         request.digits = digits
-        try execute(request, common)
+        try execute(request, common) { result, session, computing, writing in
+            guard timings else { return }
+            session.diagnostics.info(Self.timingLine(result, out: out, computing: computing, writing: writing))
+        }
+    }
+
+    /// One line, stable wording: Scripts/bench_io.sh reads these figures. The input is read while
+    /// the request is validated, so reading is the computing time less the run's own steps.
+    static func timingLine(_ result: ExportResult, out: String, computing: Double, writing: Double) -> String {
+        func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
+        let steps = result.stageSeconds.reduce(0) { $0 + $1.seconds }
+        let readBytes = result.layer.provenance.inputs.first?.fingerprint.bytes ?? 0
+        let written = (try? LayerFormat.parse(outputPath: out).file).flatMap { file in
+            (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
+        } ?? 0
+        let stages = result.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }
+        return (["timing: reading \(s(max(0, computing - steps))) (\(readBytes) bytes)"] + stages
+            + ["writing \(s(writing)) (\(written) bytes)"]).joined(separator: ", ")
     }
 }

@@ -12,10 +12,12 @@ public final class GeoJSONWriter {
     public private(set) var count = 0
 
     private let file: AtomicFile
-    private var buffer: [UInt8] = []
-    private let scale: Double
-    private let divisor: Int64
-    private let encodedKeys: [String]
+    /// Text not yet written: the head, the tail, and the features made on this thread.
+    private var buffer = ByteBuffer(capacity: 1 << 16)
+    private let text: FeatureText
+    /// Features accepted but not yet made into text, made a batch at a time on all cores.
+    private var pending: [Feature] = []
+    private let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
     /// - Parameter significantDigits: rounds real-valued properties to this many significant
@@ -34,65 +36,39 @@ public final class GeoJSONWriter {
         self.fields = fields
         self.precision = precision
         self.significantDigits = significantDigits
-        self.scale = pow(10, Double(precision))
-        var divisor: Int64 = 1
-        for _ in 0..<precision { divisor *= 10 }
-        self.divisor = divisor
+        self.text = FeatureText(path: path, fields: fields, precision: precision, significantDigits: significantDigits)
         self.file = try AtomicFile(path: path)
-        self.encodedKeys = fields.map { field in
-            var key = ""
-            JSONText.appendString(field.name, to: &key)
-            return key + ":"
-        }
-        buffer.reserveCapacity(1 << 20)
-        var head = "{\"type\":\"FeatureCollection\""
+        buffer.append("{\"type\":\"FeatureCollection\"")
         for (name, value) in foreignMembers {
-            head += ","
-            JSONText.appendString(name, to: &head)
-            head += ":"
-            JSONText.append(value, to: &head)
+            buffer.append(UInt8(ascii: ","))
+            JSONText.appendString(name, to: &buffer)
+            buffer.append(UInt8(ascii: ":"))
+            JSONText.append(value, to: &buffer)
         }
-        head += ",\"features\":[\n"
-        append(head)
+        buffer.append(",\"features\":[\n")
     }
 
-    /// Writes one feature whose geometry is already in WGS 84 lon/lat.
+    /// Features made into text by one worker at a time.
+    private static let chunkSize = 2048
+
+    /// Writes one feature whose geometry is already in WGS 84 lon/lat. Its text is made with
+    /// the next batch, so a coordinate that is not finite is reported (with its record number)
+    /// by a later `write` or by `finish`.
     public func write(_ feature: Feature) throws {
         guard feature.values.count == fields.count else {
+            try writePending()
             throw AtlasError(file: path, record: count + 1, "\(feature.values.count) values for \(fields.count) fields")
         }
-        if count > 0 { emit(",\n") }
-        emit("{\"type\":\"Feature\",\"properties\":{")
-        for (k, value) in feature.values.enumerated() {
-            if k > 0 { emit(",") }
-            append(encodedKeys[k])
-            switch value {
-            case .null: emit("null")
-            case .bool(let b): emit(b ? "true" : "false")
-            case .int(let i): appendInteger(Int64(i))
-            case .double(let d):
-                append(JSONText.number(significantDigits.map { Self.rounded(d, significantDigits: $0) } ?? d))
-            case .string(let s):
-                var text = ""
-                JSONText.appendString(s, to: &text)
-                append(text)
-            }
-        }
-        emit("},\"geometry\":")
-        if let geometry = feature.geometry {
-            try appendGeometry(geometry)
-        } else {
-            emit("null")
-        }
-        emit("}")
+        pending.append(feature)
         count += 1
-        if buffer.count > 1 << 20 { try flush() }
+        if pending.count >= Self.chunkSize * workers { try writePending() }
     }
 
     /// Closes the collection and moves the file into place; returns the number of features.
     @discardableResult
     public func finish() throws -> Int {
-        append("\n]}\n")
+        try writePending()
+        buffer.append("\n]}\n")
         try flush()
         try file.commit()
         return count
@@ -109,144 +85,237 @@ public final class GeoJSONWriter {
         return shift >= 0 ? (value * power).rounded() / power : (value / power).rounded() * power
     }
 
-    private func append(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-    }
-
-    private func emit(_ text: StaticString) {
-        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private func appendInteger(_ value: Int64) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                n += 1
-            } while magnitude > 0
-            while n > 0 {
-                n -= 1
-                buffer.append(d[n])
+    /// The pending features as text, in order: in chunks on all cores when there are several
+    /// chunks, else here. On an error nothing of the batch is written and `count` is the
+    /// number of features before the failing one.
+    private func writePending() throws {
+        guard !pending.isEmpty else { return }
+        let firstRecord = count - pending.count + 1
+        let features = pending
+        pending.removeAll(keepingCapacity: true)
+        guard workers > 1, features.count > Self.chunkSize else {
+            do throws(FeatureText.Failure) {
+                for (k, feature) in features.enumerated() { try text.append(feature, record: firstRecord + k, to: &buffer) }
+            } catch {
+                count = error.record - 1
+                throw error.error
             }
+            if buffer.count > 1 << 20 { try flush() }
+            return
+        }
+        let chunks = (features.count + Self.chunkSize - 1) / Self.chunkSize
+        let texts = (0..<chunks).map { _ in ChunkText() }
+        let text = self.text
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let chunk = texts[c]
+            for k in c * Self.chunkSize..<min((c + 1) * Self.chunkSize, features.count) {
+                do throws(FeatureText.Failure) { try text.append(features[k], record: firstRecord + k, to: &chunk.bytes) } catch {
+                    chunk.failure = error
+                    return
+                }
+            }
+        }
+        try flush()
+        // The chunks in order: the first failure is the first failing record.
+        for chunk in texts {
+            if let failure = chunk.failure {
+                count = failure.record - 1
+                throw failure.error
+            }
+            try chunk.bytes.withUnsafeBytes { try file.write($0) }
         }
     }
 
     private func flush() throws {
-        try file.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try buffer.withUnsafeBytes { try file.write($0) }
+        buffer.removeAll()
+    }
+}
+
+/// The text of one chunk of a batch: written by the one worker that makes it, read once all
+/// workers are done.
+private final class ChunkText: @unchecked Sendable {
+    var bytes = ByteBuffer(capacity: 1 << 19)
+    var failure: FeatureText.Failure?
+}
+
+/// The text of one feature of a FeatureCollection, appended to a byte buffer: the writer's
+/// settings as a value, so that chunks of features can be made into text on several threads.
+struct FeatureText: Sendable {
+    let path: String
+    let precision: Int
+    let significantDigits: Int?
+    /// 10^precision, to scale coordinates by.
+    private let scale: Double
+    /// Each field's name as JSON text with its colon.
+    private let encodedKeys: [[UInt8]]
+
+    /// An error in the text of a feature, with the feature's record number.
+    struct Failure: Error {
+        var record: Int
+        var error: Error
     }
 
-    private func appendGeometry(_ geometry: Geometry) throws {
+    init(path: String, fields: [Field], precision: Int, significantDigits: Int?) {
+        self.path = path
+        self.precision = precision
+        self.significantDigits = significantDigits
+        self.scale = pow(10, Double(precision))
+        self.encodedKeys = fields.map { field in
+            var key = ByteBuffer()
+            JSONText.appendString(field.name, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key.bytes
+        }
+    }
+
+    /// Appends `feature` (the `record`-th, counting from 1), after a separator from the one
+    /// before; on an error `out` is left as it was.
+    func append(_ feature: Feature, record: Int, to out: inout ByteBuffer) throws(Failure) {
+        let start = out.count
+        do {
+            if record > 1 { out.append(",\n") }
+            out.append("{\"type\":\"Feature\",\"properties\":{")
+            for (k, value) in feature.values.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(encodedKeys[k])
+                appendValue(value, to: &out)
+            }
+            out.append("},\"geometry\":")
+            if let geometry = feature.geometry {
+                try appendGeometry(geometry, record: record, to: &out)
+            } else {
+                out.append("null")
+            }
+            out.append(UInt8(ascii: "}"))
+        } catch {
+            out.truncate(to: start)
+            throw Failure(record: record, error: error)
+        }
+    }
+    private func appendValue(_ value: Value, to out: inout ByteBuffer) {
+        switch value {
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): JSONText.appendInteger(Int64(i), to: &out)
+        case .double(let d):
+            JSONText.appendNumber(significantDigits.map { GeoJSONWriter.rounded(d, significantDigits: $0) } ?? d, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
+        }
+    }
+
+    private func appendGeometry(_ geometry: Geometry, record: Int, to out: inout ByteBuffer) throws {
         switch geometry {
         case .point(let c):
-            emit("{\"type\":\"Point\",\"coordinates\":")
-            try appendPosition(c)
+            out.append("{\"type\":\"Point\",\"coordinates\":")
+            try appendPosition(c, record: record, to: &out)
         case .multiPoint(let cs):
-            emit("{\"type\":\"MultiPoint\",\"coordinates\":")
-            try appendPositions(cs)
+            out.append("{\"type\":\"MultiPoint\",\"coordinates\":")
+            try appendPositions(cs, reversed: false, record: record, to: &out)
         case .lineString(let cs):
-            emit("{\"type\":\"LineString\",\"coordinates\":")
-            try appendPositions(cs)
+            out.append("{\"type\":\"LineString\",\"coordinates\":")
+            try appendPositions(cs, reversed: false, record: record, to: &out)
         case .multiLineString(let lines):
-            emit("{\"type\":\"MultiLineString\",\"coordinates\":[")
+            out.append("{\"type\":\"MultiLineString\",\"coordinates\":[")
             for (k, line) in lines.enumerated() {
-                if k > 0 { emit(",") }
-                try appendPositions(line)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendPositions(line, reversed: false, record: record, to: &out)
             }
-            emit("]")
+            out.append(UInt8(ascii: "]"))
         case .polygon(let rings):
-            emit("{\"type\":\"Polygon\",\"coordinates\":")
-            try appendRings(rings)
+            out.append("{\"type\":\"Polygon\",\"coordinates\":")
+            try appendRings(rings, record: record, to: &out)
         case .multiPolygon(let polygons):
-            emit("{\"type\":\"MultiPolygon\",\"coordinates\":[")
+            out.append("{\"type\":\"MultiPolygon\",\"coordinates\":[")
             for (k, rings) in polygons.enumerated() {
-                if k > 0 { emit(",") }
-                try appendRings(rings)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendRings(rings, record: record, to: &out)
             }
-            emit("]")
+            out.append(UInt8(ascii: "]"))
         case .collection(let parts):
-            emit("{\"type\":\"GeometryCollection\",\"geometries\":[")
+            out.append("{\"type\":\"GeometryCollection\",\"geometries\":[")
             for (k, part) in parts.enumerated() {
-                if k > 0 { emit(",") }
-                try appendGeometry(part)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                try appendGeometry(part, record: record, to: &out)
             }
-            emit("]}")
+            out.append("]}")
             return
         }
-        emit("}")
+        out.append(UInt8(ascii: "}"))
     }
 
     /// RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-    private func appendRings(_ rings: [[Coordinate]]) throws {
-        emit("[")
+    private func appendRings(_ rings: [[Coordinate]], record: Int, to out: inout ByteBuffer) throws {
+        out.append(UInt8(ascii: "["))
         for (k, ring) in rings.enumerated() {
-            if k > 0 { emit(",") }
+            if k > 0 { out.append(UInt8(ascii: ",")) }
             let counterClockwise = Ring.isCounterClockwise(ring)
             let wantCounterClockwise = k == 0
-            try appendPositions(counterClockwise == wantCounterClockwise ? ring : ring.reversed())
+            try appendPositions(ring, reversed: counterClockwise != wantCounterClockwise, record: record, to: &out)
         }
-        emit("]")
+        out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPositions(_ cs: [Coordinate]) throws {
-        emit("[")
-        for (k, c) in cs.enumerated() {
-            if k > 0 { emit(",") }
-            try appendPosition(c)
+    private func appendPositions(_ cs: [Coordinate], reversed: Bool, record: Int, to out: inout ByteBuffer) throws {
+        out.append(UInt8(ascii: "["))
+        for k in cs.indices {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            try appendPosition(cs[reversed ? cs.count - 1 - k : k], record: record, to: &out)
         }
-        emit("]")
+        out.append(UInt8(ascii: "]"))
     }
 
-    private func appendPosition(_ c: Coordinate) throws {
+    private func appendPosition(_ c: Coordinate, record: Int, to out: inout ByteBuffer) throws {
         guard c.isFinite else {
-            throw AtlasError(file: path, record: count + 1, "a coordinate is not a finite number")
+            throw AtlasError(file: path, record: record, "a coordinate is not a finite number")
         }
-        emit("[")
-        appendFixed(c.x)
-        emit(",")
-        appendFixed(c.y)
-        emit("]")
+        out.append(UInt8(ascii: "["))
+        appendFixed(c.x, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendFixed(c.y, to: &out)
+        out.append(UInt8(ascii: "]"))
     }
 
-    /// Fixed-point text with trailing zeros trimmed, without going through printf.
-    private func appendFixed(_ value: Double) {
-        let scaled = (value * scale).rounded()
-        guard abs(scaled) < 9e15 else {
-            append(JSONText.number(value))
-            return
+    /// `value` rounded to `precision` decimals with trailing zeros trimmed ("-0" as "0"),
+    /// without going through printf; beyond 9·10^15 units, as `JSONText.number` writes it.
+    /// value · 10^precision is rounded half away from zero, as `rounded()` does.
+    private func appendFixed(_ value: Double, to out: inout ByteBuffer) {
+        let scaled = Self.roundedHalfAwayFromZero(value * scale)
+        guard abs(scaled) < 9e15 else { return JSONText.appendNumber(value, to: &out) }
+        let units = Int64(scaled)
+        if units == 0 { return out.append(UInt8(ascii: "0")) }
+        // "-", the whole part (at least one digit), "." and all `precision` decimals, written
+        // from the right; then the decimals' trailing zeros, and a bare point, left off.
+        let sign = units < 0 ? 1 : 0
+        let magnitude = units.magnitude
+        let whole = max(JSONText.digitCount(magnitude) - precision, 1)
+        let length = sign + whole + (precision > 0 ? 1 + precision : 0)
+        let text = out.reserve(length)
+        if sign == 1 { text[0] = UInt8(ascii: "-") }
+        var rest = magnitude
+        if precision > 0 {
+            rest = JSONText.writeDigits(rest, count: precision, to: text + sign + whole + 1)
+            text[sign + whole] = UInt8(ascii: ".")
         }
-        var units = Int64(scaled)
-        if units == 0 {
-            emit("0")
-            return
+        JSONText.writeDigits(rest, count: whole, to: text + sign)
+        var used = length
+        if precision > 0 {
+            while text[used - 1] == UInt8(ascii: "0") { used -= 1 }
+            if text[used - 1] == UInt8(ascii: ".") { used -= 1 }
         }
-        if units < 0 {
-            emit("-")
-            units = -units
-        }
-        appendInteger(units / divisor)
-        var fraction = units % divisor
-        guard fraction != 0 else { return }
-        var digits = precision
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        emit(".")
-        var width = 1
-        var probe = fraction
-        while probe >= 10 {
-            probe /= 10
-            width += 1
-        }
-        for _ in 0..<(digits - width) { emit("0") }
-        appendInteger(fraction)
+        out.advance(by: used)
+    }
+
+    /// `x.rounded()` for a finite or infinite x, with the conversion to a whole number done in
+    /// registers rather than by a call: below 2^52 a double's whole part fits in an Int64 and
+    /// x minus it is exact; from 2^52 on a double is whole already.
+    @inline(__always)
+    private static func roundedHalfAwayFromZero(_ x: Double) -> Double {
+        guard abs(x) < 0x1p52 else { return x }
+        let whole = Double(Int64(x))
+        let fraction = x - whole
+        if fraction >= 0.5 { return whole + 1 }
+        if fraction <= -0.5 { return whole - 1 }
+        return whole
     }
 }

@@ -62,19 +62,28 @@ public enum JSONValue: Equatable, Sendable {
 
 /// A strict RFC 8259 parser over UTF-8 bytes that reports the line of an error.
 public struct JSONParser {
-    private let bytes: UnsafeRawBufferPointer
-    private var i = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    /// The offset of the next byte to read.
+    var i = 0
+    /// Objects and arrays open around `i`.
+    var depth = 0
     /// A member of the top-level object whose array elements go to `streamedElement` one by
     /// one instead of into the tree, so a large FeatureCollection is never held whole.
     private var streamedKey: String?
-    private var streamedElement: (JSONValue) throws -> Void = { _ in }
+    /// Reads one element of the streamed array, the parser placed at its first byte.
+    private var streamedElement: (inout JSONParser) throws -> Void = { _ in }
 
     public static func parse(_ data: [UInt8]) throws -> JSONValue {
         try data.withUnsafeBytes { try parse($0) }
     }
 
     public static func parse(_ buffer: UnsafeRawBufferPointer, streaming key: String? = nil, element: (JSONValue) throws -> Void = { _ in }) throws -> JSONValue {
+        try parse(buffer, streaming: key) { (parser: inout JSONParser) in try element(try parser.parseValue()) }
+    }
+
+    /// Like `parse(_:streaming:element:)`, with each element of the streamed array read by
+    /// `element` from the parser itself: it must consume exactly one JSON value.
+    static func parse(_ buffer: UnsafeRawBufferPointer, streaming key: String?, elementAt element: (inout JSONParser) throws -> Void) throws -> JSONValue {
         try withoutActuallyEscaping(element) { element in
             var parser = JSONParser(bytes: buffer)
             parser.streamedKey = key
@@ -88,15 +97,16 @@ public struct JSONParser {
         }
     }
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    private func error(_ message: String) -> AtlasError {
+    func error(_ message: String) -> AtlasError {
         var line = 1
         for k in 0..<min(i, bytes.count) where bytes[k] == 0x0A { line += 1 }
         return AtlasError("invalid JSON at line \(line): \(message)")
     }
 
-    private mutating func skipWhitespace() {
+    @inline(__always)
+    mutating func skipWhitespace() {
         while i < bytes.count {
             let b = bytes[i]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -104,7 +114,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    mutating func parseValue() throws -> JSONValue {
         guard i < bytes.count else { throw error("unexpected end of file") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -118,14 +128,14 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws {
+    mutating func expectLiteral(_ literal: StaticString) throws {
         let n = literal.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw error("unexpected end of file") }
         for k in 0..<n where bytes[i + k] != literal.utf8Start[k] { throw error("expected \(literal)") }
         i += n
     }
 
-    private mutating func enter() throws {
+    mutating func enter() throws {
         depth += 1
         if depth > 512 { throw error("nesting deeper than 512 levels") }
     }
@@ -185,7 +195,8 @@ public struct JSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
         while true {
             skipWhitespace()
-            try streamedElement(try parseValue())
+            let element = streamedElement
+            try element(&self)
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of file inside an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -194,7 +205,121 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    /// A number: an integer within 64 bits as `.int`, anything else as the nearest `.double`
+    /// (as strtod rounds), "-0" as `.int(0)`.
+    mutating func parseNumber() throws -> JSONValue {
+        switch parsePlainNumber() {
+        case .integer(let n)?: return .int(n)
+        case .decimal(let d)?: return .double(d)
+        case nil: return try parseNumberWithStrtod()
+        }
+    }
+
+    /// A number read without strtod, as `parseNumber` gives it.
+    enum PlainNumber {
+        case integer(Int)
+        case decimal(Double)
+    }
+
+    /// Powers of ten that are exact doubles (5^22 < 2^53).
+    private static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
+
+    /// The number at `i` when its value needs no strtod, else nil with `i` unmoved: integers of
+    /// up to 18 digits, and decimals whose significant digits (at most 19) make an integer
+    /// m ≤ 2^53 scaled by 10^e with |e| ≤ 22. Both m and 10^e are then exact doubles, and one
+    /// IEEE multiplication or division rounds their exact product or quotient to the nearest
+    /// double, as strtod does (Clinger's fast path). Syntax errors, longer numbers and other
+    /// exponents are left to `parseNumberWithStrtod`, which also reports the errors.
+    mutating func parsePlainNumber() -> PlainNumber? {
+        let end = bytes.count
+        var k = i
+        let negative = bytes[k] == UInt8(ascii: "-")
+        if negative { k += 1 }
+        guard k < end, bytes[k] &- 0x30 < 10 else { return nil }
+        // The digits are taken into the mantissa with wrapping arithmetic and counted after:
+        // more than 19 significant ones go to strtod, so a wrapped mantissa is never used.
+        var mantissa: UInt64 = 0
+        var significant: Int
+        if bytes[k] == 0x30 {
+            k += 1
+            significant = 0
+        } else {
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                k += 1
+            }
+            significant = k - first
+        }
+        let integerDigits = significant
+        var fractionDigits = 0
+        var isInteger = true
+        if k < end, bytes[k] == UInt8(ascii: ".") {
+            isInteger = false
+            k += 1
+            let fractionStart = k
+            // Zeros after "0." only scale the value.
+            if mantissa == 0 { while k < end, bytes[k] == 0x30 { k += 1 } }
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                k += 1
+            }
+            fractionDigits = k - fractionStart
+            significant += k - first
+            guard fractionDigits > 0 else { return nil }
+        }
+        guard significant <= 19 else { return nil }
+        var exponent = 0
+        if k < end, bytes[k] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            k += 1
+            var exponentNegative = false
+            if k < end, bytes[k] == UInt8(ascii: "+") || bytes[k] == UInt8(ascii: "-") {
+                exponentNegative = bytes[k] == UInt8(ascii: "-")
+                k += 1
+            }
+            let first = k
+            while k < end, case let digit = bytes[k] &- 0x30, digit < 10, k - first < 4 {
+                exponent = exponent * 10 + Int(digit)
+                k += 1
+            }
+            guard k > first else { return nil }
+            if exponentNegative { exponent = -exponent }
+        }
+        // The general scan takes every byte that may belong to a number, so "1.5.2", "0-1" or
+        // a fifth exponent digit is an error or another value there; it also limits a number
+        // to 63 bytes.
+        if k < end {
+            let b = bytes[k]
+            if b &- 0x30 < 10 || b == UInt8(ascii: ".") || b | 0x20 == UInt8(ascii: "e") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") {
+                return nil
+            }
+        }
+        guard k - i < 64 else { return nil }
+        if isInteger {
+            guard integerDigits <= 18 else { return nil }
+            i = k
+            return .integer(negative ? -Int(mantissa) : Int(mantissa))
+        }
+        let scale = exponent - fractionDigits
+        let magnitude: Double
+        if mantissa == 0 {
+            magnitude = 0
+        } else {
+            guard mantissa <= 1 << 53, scale >= -22, scale <= 22 else { return nil }
+            let power = Self.exactPowersOfTen[scale < 0 ? -scale : scale]
+            magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
+        }
+        i = k
+        return .decimal(negative ? -magnitude : magnitude)
+    }
+
+    /// Any number, through strtod; the errors of malformed ones.
+    private mutating func parseNumberWithStrtod() throws -> JSONValue {
         let start = i
         var isInteger = true
         var negative = false
@@ -273,7 +398,7 @@ public struct JSONParser {
         return k == end
     }
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         i += 1
         let start = i
         // Fast path: no escapes.
@@ -351,31 +476,116 @@ public struct JSONParser {
     }
 }
 
-/// JSON text output shared by the writers.
+/// A growable run of bytes written through a pointer, for text made a few bytes at a time:
+/// where `[UInt8].append` checks uniqueness and capacity and goes through generic copying, an
+/// append here is one comparison and a store.
+struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toHold: 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if capacity - count < bytes.count { grow(toHold: bytes.count) }
+        if bytes.count <= 16 {
+            // A few bytes (a key, a bracket pair) cost less copied here than through memmove.
+            for k in 0..<bytes.count { base[count + k] = source.load(fromByteOffset: k, as: UInt8.self) }
+        } else {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        }
+        count += bytes.count
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Room for `n` more bytes, to be written through the pointer and then counted with `advance(by:)`.
+    @inline(__always)
+    mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity - count < n { grow(toHold: n) }
+        return base + count
+    }
+
+    @inline(__always)
+    mutating func advance(by n: Int) { count += n }
+
+    /// Drops the bytes from `length` on.
+    mutating func truncate(to length: Int) { count = min(count, max(0, length)) }
+
+    mutating func removeAll() { count = 0 }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
+    private mutating func grow(toHold n: Int) {
+        let (needed, overflow) = count.addingReportingOverflow(n)
+        precondition(!overflow, "a text buffer cannot hold more than Int.max bytes")
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+}
+
+/// JSON text output shared by the writers, made as UTF-8 bytes (the `String` forms wrap those).
 enum JSONText {
     static func append(_ value: JSONValue, to out: inout String) {
+        var bytes = ByteBuffer()
+        append(value, to: &bytes)
+        out += bytes.string
+    }
+
+    static func append(_ value: JSONValue, to out: inout ByteBuffer) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += number(d)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): appendInteger(Int64(i), to: &out)
+        case .double(let d): appendNumber(d, to: &out)
         case .string(let s): appendString(s, to: &out)
         case .array(let elements):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (k, e) in elements.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 append(e, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (k, (key, e)) in members.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 append(e, to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -383,40 +593,210 @@ enum JSONText {
     /// 7.368617 / 100 is written 0.07368617 rather than 0.07368617000000001; non-finite
     /// numbers are not JSON.
     static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        let shortest = String(d)
-        guard shortest.utf8.count > 16 else { return shortest }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let length = withVaList([d]) { vsnprintf(buffer.baseAddress!, 32, "%.15g", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+        var bytes = ByteBuffer()
+        appendNumber(d, to: &bytes)
+        return bytes.string
+    }
+
+    /// `number(d)`'s text: whole numbers below 10^15 as integers; otherwise Swift's shortest
+    /// round-trip text when it has at most 16 characters, else printf's "%.15g". Between 1e-13
+    /// and 1e15 both come to "%.15g" (see `appendFifteenDigits`), which is made there without
+    /// printf; elsewhere the two are called as they are.
+    static func appendNumber(_ d: Double, to out: inout ByteBuffer) {
+        guard d.isFinite else { return out.append("null") }
+        if d == d.rounded(), abs(d) < 1e15 { return appendInteger(Int64(d), to: &out) }
+        if appendFifteenDigits(d, to: &out) { return }
+        var shortest = String(d)
+        guard shortest.utf8.count > 16 else { return shortest.withUTF8 { out.append($0) } }
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            guard let start = buffer.baseAddress else { return }
+            let length = withVaList([d]) { vsnprintf(start, 32, "%.15g", $0) }
+            out.append(UnsafeRawBufferPointer(start: start, count: Int(min(max(length, 0), 31))))
         }
     }
 
-    static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        var needsEscape = false
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
+    /// 5^0 … 5^27, the powers of five that fit in 64 bits.
+    private static let powersOfFive: [UInt64] = (0...27).reduce(into: []) { powers, k in
+        powers.append(k == 0 ? 1 : powers[k - 1] * 5)
+    }
+
+    /// Writes "%.15g" of `d` when 1e-13 ≤ |d| < 1e15 and returns true (false, writing nothing,
+    /// outside). There Swift's shortest text has 16 or more characters unless its digits are at
+    /// most 15, and 15-digit decimals are further apart than the doubles near them, so a
+    /// shortest text of at most 15 digits is the 15-digit rounding itself and prints as "%.15g"
+    /// does: both ways of `number` give "%.15g". The value m·2^e is scaled by 10^p exactly as
+    /// m·5^p·2^(e+p) in 128 bits and rounded half to even, as glibc's printf rounds.
+    static func appendFifteenDigits(_ d: Double, to out: inout ByteBuffer) -> Bool {
+        let a = abs(d)
+        guard a >= 1e-13, a < 1e15 else { return false }
+        let mantissa = a.significandBitPattern | (1 << 52)
+        let binaryExponent = Int(a.exponentBitPattern) - 1075
+        // The decimal exponent of the rounded value: log10 is a guess, the digit count decides.
+        var exponent = Int(log10(a).rounded(.down))
+        for _ in 0..<4 {
+            let p = 14 - exponent
+            guard (0...27).contains(p) else { return false }
+            let digits = roundedHalfEven(mantissa, timesFiveToThe: p, timesTwoToThe: binaryExponent + p)
+            if digits >= 1_000_000_000_000_000 {
+                exponent += 1
+            } else if digits < 100_000_000_000_000 {
+                exponent -= 1
+            } else {
+                appendGeneral(digits: digits, exponent: exponent, negative: d < 0, to: &out)
+                return true
             }
         }
-        out += "\""
+        return false
+    }
+
+    /// m·5^p·2^s rounded to an integer, half to even; UInt64.max when it is 2^64 or more.
+    private static func roundedHalfEven(_ m: UInt64, timesFiveToThe p: Int, timesTwoToThe s: Int) -> UInt64 {
+        let (high, low) = m.multipliedFullWidth(by: powersOfFive[p])
+        guard s < 0 else { return high == 0 && s == 0 ? low : .max }
+        let r = -s
+        guard r < 128 else { return 0 }
+        let quotient: UInt64
+        if r >= 64 {
+            quotient = high >> UInt64(r - 64)
+        } else {
+            guard high >> UInt64(r) == 0 else { return .max }
+            quotient = (high << UInt64(64 - r)) | (low >> UInt64(r))
+        }
+        // The bit worth one half, and whether any bit below it is set.
+        let k = r - 1
+        let half = k >= 64 ? (high >> UInt64(k - 64)) & 1 == 1 : (low >> UInt64(k)) & 1 == 1
+        let below: Bool
+        if k == 0 {
+            below = false
+        } else if k < 64 {
+            below = low & ((1 << UInt64(k)) - 1) != 0
+        } else {
+            below = low != 0 || (k > 64 && high & ((1 << UInt64(k - 64)) - 1) != 0)
+        }
+        return half && (below || quotient & 1 == 1) ? quotient + 1 : quotient
+    }
+
+    /// printf's %g of the 15 digits `digits` (d₁…d₁₅ · 10^(exponent − 14)): trailing zeros
+    /// dropped, e-notation with a sign and two digits or more below 1e-4 and from 1e15.
+    private static func appendGeneral(digits: UInt64, exponent: Int, negative: Bool, to out: inout ByteBuffer) {
+        var rest = digits
+        var count = 15
+        while rest % 10 == 0 {
+            rest /= 10
+            count -= 1
+        }
+        if negative { out.append(UInt8(ascii: "-")) }
+        if exponent < -4 || exponent >= 15 {
+            var tens: UInt64 = 1
+            for _ in 1..<count { tens *= 10 }
+            appendDigits(rest / tens, to: &out)
+            if count > 1 {
+                out.append(UInt8(ascii: "."))
+                appendDigits(rest % tens, minimumDigits: count - 1, to: &out)
+            }
+            out.append(UInt8(ascii: "e"))
+            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            appendDigits(UInt64(abs(exponent)), minimumDigits: 2, to: &out)
+        } else if exponent >= 0 {
+            let whole = exponent + 1
+            if count <= whole {
+                appendDigits(rest, to: &out)
+                for _ in 0..<(whole - count) { out.append(UInt8(ascii: "0")) }
+            } else {
+                var tens: UInt64 = 1
+                for _ in 0..<(count - whole) { tens *= 10 }
+                appendDigits(rest / tens, to: &out)
+                out.append(UInt8(ascii: "."))
+                appendDigits(rest % tens, minimumDigits: count - whole, to: &out)
+            }
+        } else {
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "."))
+            for _ in 0..<(-exponent - 1) { out.append(UInt8(ascii: "0")) }
+            appendDigits(rest, to: &out)
+        }
+    }
+
+    /// Two-digit pairs "00" … "99", for writing integers two digits at a time.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    static func appendInteger(_ value: Int64, to out: inout ByteBuffer) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, to: &out)
+    }
+
+    /// The decimal digits of `value`, at least `minimumDigits` of them (zeros in front).
+    static func appendDigits(_ value: UInt64, minimumDigits: Int = 1, to out: inout ByteBuffer) {
+        let width = max(digitCount(value), minimumDigits)
+        writeDigits(value, count: width, to: out.reserve(width))
+        out.advance(by: width)
+    }
+
+    /// How many decimal digits `value` has (1 for 0).
+    @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        var length = 1
+        var limit: UInt64 = 10
+        while length < 20, value >= limit {
+            length += 1
+            limit = limit &* 10
+        }
+        return length
+    }
+
+    /// The last `count` decimal digits of `value`, zeros in front, at `text`, two at a time;
+    /// returns the digits before them, value / 10^count.
+    @inline(__always) @discardableResult
+    static func writeDigits(_ value: UInt64, count: Int, to text: UnsafeMutablePointer<UInt8>) -> UInt64 {
+        let pairs = digitPairs.utf8Start
+        var rest = value
+        var end = count
+        while end >= 2 {
+            let pair = Int(rest % 100) * 2
+            rest /= 100
+            end -= 2
+            text[end] = pairs[pair]
+            text[end + 1] = pairs[pair + 1]
+        }
+        if end == 1 {
+            text[0] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return rest
+    }
+
+    static func appendString(_ s: String, to out: inout String) {
+        var bytes = ByteBuffer()
+        appendString(s, to: &bytes)
+        out += bytes.string
+    }
+
+    /// A JSON string: '"' and '\\' escaped, \n, \r, \t and other control characters as
+    /// \u00xx (lower-case hex); everything else, non-ASCII letters too, as it is.
+    static func appendString(_ s: String, to out: inout ByteBuffer) {
+        var s = s
+        s.withUTF8 { text in
+            out.append(UInt8(ascii: "\""))
+            var plain = 0
+            for (k, u) in text.enumerated() where u < 0x20 || u == 0x22 || u == 0x5C {
+                out.append(UnsafeBufferPointer(rebasing: text[plain..<k]))
+                plain = k + 1
+                out.append(UInt8(ascii: "\\"))
+                switch u {
+                case 0x22, 0x5C: out.append(u)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    out.append("u00")
+                    out.append(hex.utf8Start[Int(u >> 4)])
+                    out.append(hex.utf8Start[Int(u & 0xF)])
+                }
+            }
+            out.append(UnsafeBufferPointer(rebasing: text[plain...]))
+            out.append(UInt8(ascii: "\""))
+        }
     }
 }

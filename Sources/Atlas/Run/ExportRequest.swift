@@ -75,6 +75,7 @@ public struct ExportRequest: IndicatorRequest {
 
     public func run(in session: Session) throws -> ExportResult {
         let firstWarning = session.diagnostics.warnings.count
+        var clock = StageClock()
         var layer = try session.layer(input)
         var summary: [String] = []
         if let dropEmpty {
@@ -90,11 +91,13 @@ public struct ExportRequest: IndicatorRequest {
             summary.append(simplified.report.summary)
         }
         layer = try layer.reprojected(to: .wgs84, context: session.proj)
+        clock.lap("transforming")
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
+        clock.lap("fingerprinting")
         var written = IndicatorLayer(role: "features", layer: layer, schema: [], provenance: provenance)
         written.significantDigits = digits
         written.crs = outCRS ?? .wgs84
-        return ExportResult(layer: written, summary: summary)
+        return ExportResult(layer: written, summary: summary, stageSeconds: clock.laps)
     }
 }
 
@@ -102,9 +105,14 @@ public struct ExportResult: IndicatorResult {
     public var layer: IndicatorLayer
     public var layers: [IndicatorLayer] { [layer] }
     public var summary: [String]
+    /// Wall time of the run's steps after reading (the input is read when the request is
+    /// validated): "transforming" (filters, repair, simplification, projection to WGS 84) and
+    /// "fingerprinting" (the SHA-256 of the input recorded in the provenance).
+    public var stageSeconds: [(stage: String, seconds: Double)]
 
-    public init(layer: IndicatorLayer, summary: [String] = []) {
+    public init(layer: IndicatorLayer, summary: [String] = [], stageSeconds: [(stage: String, seconds: Double)] = []) {
         self.layer = layer
         self.summary = summary
+        self.stageSeconds = stageSeconds
     }
 }
