@@ -35,6 +35,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["kommun.geojson", "sverige.gpkg"])
     }
 
+    @Test func exportOneLayerOfTheDalarnaFileByName() throws {
+        let folder = try CLI.temporaryFolder()
+        let out = folder + "/grid.geojson"
+        let source = CLI.shared("dalarna/gpkg/dalarna.gpkg")
+        let result = try CLI.run(["export", source + "|layername=befolkning_1km_2025", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        // SOURCES.md: the grid layer has 4,004 cells.
+        #expect((root["features"] as? [Any])?.count == 4004)
+        // The input is recorded by its file's name and layer, with the file's own size.
+        let input = try #require(((root["atlas:run"] as? [String: Any])?["inputs"] as? [[String: Any]])?.first)
+        #expect(input["file"] as? String == "dalarna.gpkg|layername=befolkning_1km_2025")
+        let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? Int
+        #expect(input["bytes"] as? Int == size)
+    }
+
     @Test func exportToAnUnknownFormatNamesTheFormatsAtlasWrites() throws {
         let folder = try CLI.temporaryFolder()
         let result = try CLI.run(["export", CLI.shared("dalarna/shp/vardcentraler_sjukhus.shp"), "--out", folder + "/x.shp"])

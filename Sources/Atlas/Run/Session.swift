@@ -107,11 +107,15 @@ public struct InputFingerprint: Sendable, Hashable {
     public var bytes: Int
     public var sha256: String
 
+    /// The fingerprint of the file `path` names: for `FILE|layername=NAME` that of FILE, recorded
+    /// as `FILE's name|layername=NAME`.
     public init(path: String) throws {
         let manager = FileManager.default
+        let named = try LayerPath(parsing: path)
+        let path = named.file
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: path, isDirectory: &isFolder) else { throw AtlasError(file: path, "no such file") }
-        file = URL(fileURLWithPath: path).lastPathComponent
+        file = LayerPath(file: URL(fileURLWithPath: path).lastPathComponent, layer: named.layer).description
         if isFolder.boolValue {
             // A GTFS folder: the digest of each file's name and digest, in name order.
             var hash = SHA256()
