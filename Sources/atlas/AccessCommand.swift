@@ -195,7 +195,7 @@ struct AccessCommand: ParsableCommand {
         request.maxWalk = maxWalk
         request.boardSlack = boardSlack
         request.maxRides = maxRides
-        request.modes = try modes.map { text in try cliValue("--modes") { try TransitRequest.modes(text.split(separator: ",").map(String.init)) } }
+        request.modes = try cliModes(modes)
         request.maxMinutes = maxMinutes
         request.compareCar = try reading.source(compareCar)
         request.minutesCSV = minutesCsv
@@ -206,25 +206,20 @@ struct AccessCommand: ParsableCommand {
         try execute(try request(), common) { result, session, _, writing in
             guard timings else { return }
             // One line, stable wording: Scripts/bench_access.sh reads these figures.
-            func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
             let step = Dictionary(uniqueKeysWithValues: result.stageSeconds.map { ($0.stage, $0.seconds) })
             if let transit = result.transit {
-                let stages = transit.outputs.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
                 session.diagnostics.info(
-                    "timing: feeds \(s(step["feeds"] ?? 0)), network \(s(step["network"] ?? 0)), layers \(s(step["layers"] ?? 0)), "
-                        + "indicator \(s(step["indicator"] ?? 0)) (\(stages)), writing \(s(writing))")
+                    "timing: feeds \(seconds(step["feeds"] ?? 0)), network \(seconds(step["network"] ?? 0)), layers \(seconds(step["layers"] ?? 0)), "
+                        + "indicator \(seconds(step["indicator"] ?? 0)) (\(timingList(transit.outputs.stageSeconds))), writing \(seconds(writing))")
                 return
-            }
-            func list(_ steps: [(stage: String, seconds: Double)]) -> String {
-                steps.map { "\($0.stage) \(s($0.seconds))" }.joined(separator: ", ")
             }
             let search = result.outputs.result.stageSeconds
             let building = result.outputs.result.networkStageSeconds
             let nearest = search.reduce(0) { $0 + $1.seconds }
             session.diagnostics.info(
-                "timing: network \(s(step["network"] ?? 0))\(building.isEmpty ? "" : " (\(list(building)))"), "
-                    + "layers \(s(step["layers"] ?? 0)), indicator \(s(step["indicator"] ?? 0)) "
-                    + "(nearest facility \(s(nearest)): \(list(search))), writing \(s(writing))")
+                "timing: network \(seconds(step["network"] ?? 0))\(building.isEmpty ? "" : " (\(timingList(building)))"), "
+                    + "layers \(seconds(step["layers"] ?? 0)), indicator \(seconds(step["indicator"] ?? 0)) "
+                    + "(nearest facility \(seconds(nearest)): \(timingList(search))), writing \(seconds(writing))")
         }
     }
 }

@@ -95,6 +95,19 @@ func execute<Request: IndicatorRequest>(
     }
 }
 
+/// Seconds as `--timings` lines give them: "1.234 s".
+func seconds(_ value: Double) -> String { String(format: "%.3f s", value) }
+
+/// Steps with their seconds, as `--timings` lines list them: "reading 1.234 s, writing 0.567 s".
+func timingList(_ steps: [(stage: String, seconds: Double)]) -> String {
+    steps.map { "\($0.stage) \(seconds($0.seconds))" }.joined(separator: ", ")
+}
+
+/// `--modes`: comma-separated mode names or route types.
+func cliModes(_ text: String?) throws -> [TransitMode]? {
+    try text.map { text in try cliValue("--modes") { try TransitRequest.modes(text.split(separator: ",").map(String.init)) } }
+}
+
 /// A value parsed by the library, its errors reported against `flag`.
 func cliValue<T>(_ flag: String, _ parse: () throws -> T) throws -> T {
     do { return try parse() } catch let error as AtlasError {

@@ -61,14 +61,12 @@ struct ExportCommand: ParsableCommand {
     /// One line, stable wording: Scripts/bench_io.sh reads these figures. The input is read while
     /// the request is validated, so reading is the computing time less the run's own steps.
     static func timingLine(_ result: ExportResult, out: String, computing: Double, writing: Double) -> String {
-        func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
         let steps = result.stageSeconds.reduce(0) { $0 + $1.seconds }
         let readBytes = result.layer.provenance.inputs.first?.fingerprint.bytes ?? 0
         let written = (try? LayerFormat.parse(outputPath: out).file).flatMap { file in
             (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
         } ?? 0
-        let stages = result.stageSeconds.map { "\($0.stage) \(s($0.seconds))" }
-        return (["timing: reading \(s(max(0, computing - steps))) (\(readBytes) bytes)"] + stages
-            + ["writing \(s(writing)) (\(written) bytes)"]).joined(separator: ", ")
+        return "timing: reading \(seconds(max(0, computing - steps))) (\(readBytes) bytes), \(timingList(result.stageSeconds)), "
+            + "writing \(seconds(writing)) (\(written) bytes)"
     }
 }

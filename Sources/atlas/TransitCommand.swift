@@ -119,7 +119,7 @@ struct TransitCommand: ParsableCommand {
         request.rule = rule
         request.timeBasis = timeBasis
         request.groupStops = groupStops
-        request.modes = try modes.map { text in try cliValue("--modes") { try TransitRequest.modes(text.split(separator: ",").map(String.init)) } }
+        request.modes = try cliModes(modes)
         request.populationModel = populationModel
         request.areaAssignment = areaAssignment
         request.out = out
@@ -137,8 +137,7 @@ struct TransitCommand: ParsableCommand {
         try execute(try request(), common) { result, session, _, writing in
             guard timings else { return }
             // One line, stable wording: Scripts/bench_transit.sh reads these figures.
-            let steps = result.stageSeconds + [("writing", writing)]
-            session.diagnostics.info("timing: " + steps.map { "\($0.stage) " + String(format: "%.3f s", $0.seconds) }.joined(separator: ", "))
+            session.diagnostics.info("timing: " + timingList(result.stageSeconds + [("writing", writing)]))
         }
     }
 }
