@@ -29,18 +29,10 @@ import Testing
     }
 
     static func falunTransit(radius: Double) throws -> Layer {
-        let falun = TestData.geoData("falun") + "/"
         let out = try TestData.temporaryFolder() + "/near.geojson"
-        var request = TransitRequest()
-        request.stops = LayerSource(falun + "falun_hallplatser_avgangar.geojson")
-        request.departuresField = "genomsnitt_veckodag_avgangar"
-        request.population = LayerSource(falun + "falun_befolkning_1km_2025.geojson")
-        request.populationField = "befolkning_2025"
-        request.areas = LayerSource(falun + "falun_deso_2025_pop2024.geojson")
-        request.areaID = "desokod"
+        var request = TransitRequest.falun(out: out)
         request.areaAssignment = .areal
         request.radius = radius
-        request.out = out
         return try written(request, out: out)
     }
 
@@ -290,15 +282,7 @@ import Testing
     @Test func aPointLayerIsDrawnAsDots() throws {
         let out = try TestData.temporaryFolder() + "/near.geojson"
         let stopsOut = try TestData.temporaryFolder() + "/stops.geojson"
-        let falun = TestData.geoData("falun") + "/"
-        var request = TransitRequest()
-        request.stops = LayerSource(falun + "falun_hallplatser_avgangar.geojson")
-        request.departuresField = "genomsnitt_veckodag_avgangar"
-        request.population = LayerSource(falun + "falun_befolkning_1km_2025.geojson")
-        request.populationField = "befolkning_2025"
-        request.areas = LayerSource(falun + "falun_deso_2025_pop2024.geojson")
-        request.areaID = "desokod"
-        request.out = out
+        var request = TransitRequest.falun(out: out)
         request.stopsOut = stopsOut
         _ = try Self.written(request, out: out)
         let stops = try GeoJSONReader.read(path: stopsOut)

@@ -50,15 +50,7 @@ import Testing
 
     // A run from a stops layer reports its steps in order, reading each input first.
     @Test func aRunTimesEachStep() throws {
-        let falun = TestData.shared("falun") + "/"
-        var request = TransitRequest()
-        request.stops = LayerSource(falun + "falun_hallplatser_avgangar.geojson")
-        request.departuresField = "genomsnitt_veckodag_avgangar"
-        request.population = LayerSource(falun + "falun_befolkning_1km_2025.geojson")
-        request.populationField = "befolkning_2025"
-        request.areas = LayerSource(falun + "falun_deso_2025_pop2024.geojson")
-        request.areaID = "desokod"
-        request.out = "unused.geojson"
+        let request = TransitRequest.falun(out: "unused.geojson")
         let session = try Session()
         try request.validate(in: session)
         let result = try request.run(in: session)
