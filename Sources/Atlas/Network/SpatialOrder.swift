@@ -95,49 +95,50 @@ extension Array where Element == UInt64 {
         return positions
     }
 
-    /// The sort, moving `payload` (one per value, or empty) along with the values.
+    /// The sort, moving `payload` (one per value, or empty) along with the values. One read
+    /// counts every digit; then each digit not the same in all values takes one pass.
     private mutating func radixSort(fromBit: Int, carrying payload: inout [Int32]) {
         guard count > 1 else { return }
         let carry = !payload.isEmpty
         precondition(!carry || payload.count == count)
         let digitBits = 11, buckets = 1 << digitBits
         let digitMask = UInt64(buckets - 1)
+        let shifts = stride(from: fromBit, to: 64, by: digitBits).map { UInt64($0) }
+        // counts[d * buckets + k]: how many values have k as digit d.
+        var counts = [Int](repeating: 0, count: shifts.count * buckets)
+        counts.withUnsafeMutableBufferPointer { counts in
+            self.withUnsafeBufferPointer { values in
+                for v in values {
+                    for (d, s) in shifts.enumerated() { counts[d * buckets + Int((v >> s) & digitMask)] += 1 }
+                }
+            }
+        }
         var other = [UInt64](repeating: 0, count: count)
         var otherPayload = [Int32](repeating: 0, count: carry ? count : 0)
-        var counts = [Int](repeating: 0, count: buckets)
-        var shift = fromBit
-        while shift < 64 {
-            let s = UInt64(shift)
-            for i in counts.indices { counts[i] = 0 }
-            self.withUnsafeBufferPointer { values in
-                for v in values { counts[Int((v >> s) & digitMask)] += 1 }
+        for (d, s) in shifts.enumerated() where !counts[d * buckets..<(d + 1) * buckets].contains(count) {
+            var next = [Int](repeating: 0, count: buckets)
+            var start = 0
+            for i in 0..<buckets {
+                next[i] = start
+                start += counts[d * buckets + i]
             }
-            if !counts.contains(count) {
-                var start = 0
-                for i in counts.indices {
-                    let n = counts[i]
-                    counts[i] = start
-                    start += n
-                }
-                self.withUnsafeBufferPointer { values in
-                    other.withUnsafeMutableBufferPointer { sorted in
-                        payload.withUnsafeBufferPointer { carried in
-                            otherPayload.withUnsafeMutableBufferPointer { moved in
-                                for i in values.indices {
-                                    let d = Int((values[i] >> s) & digitMask)
-                                    let to = counts[d]
-                                    sorted[to] = values[i]
-                                    if carry { moved[to] = carried[i] }
-                                    counts[d] = to + 1
-                                }
+            self.withUnsafeBufferPointer { values in
+                other.withUnsafeMutableBufferPointer { sorted in
+                    payload.withUnsafeBufferPointer { carried in
+                        otherPayload.withUnsafeMutableBufferPointer { moved in
+                            for i in values.indices {
+                                let digit = Int((values[i] >> s) & digitMask)
+                                let to = next[digit]
+                                sorted[to] = values[i]
+                                if carry { moved[to] = carried[i] }
+                                next[digit] = to + 1
                             }
                         }
                     }
                 }
-                swap(&self, &other)
-                swap(&payload, &otherPayload)
             }
-            shift += digitBits
+            swap(&self, &other)
+            swap(&payload, &otherPayload)
         }
     }
 }

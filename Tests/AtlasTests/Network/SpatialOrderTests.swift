@@ -30,6 +30,37 @@ struct SpatialOrderTests {
         #expect(ranks == [4, 0, 1, 5, 2, 3])
     }
 
+    @Test func radixSortAgreesWithTheStandardSort() {
+        var random = MultiSourceSearchTests.Random(state: 3)
+        // Small numbers (most passes skipped), full 64-bit ones, and many repeats.
+        for spread in [UInt64(1000), .max, 7] {
+            let values = (0..<5000).map { _ in random.next() % (spread == .max ? .max : spread) }
+            var sorted = values
+            sorted.radixSort()
+            #expect(sorted == values.sorted())
+            var withPositions = values
+            let positions = withPositions.radixSortReturningPositions()
+            #expect(withPositions == sorted)
+            #expect(positions.map { values[Int($0)] } == sorted)
+            // Equal values keep their order.
+            #expect(zip(positions, positions.dropFirst()).allSatisfy { values[Int($0)] < values[Int($1)] || $0 < $1 })
+        }
+        // Sorting by the high half alone keeps the order of the low halves among equals.
+        func key(_ high: UInt64, _ low: UInt64) -> UInt64 { high << 32 | low }
+        var byHigh = [key(3, 9), key(1, 5), key(3, 2), key(1, 7), key(0, 8)]
+        byHigh.radixSort(fromBit: 32)
+        let expected = [key(0, 8), key(1, 5), key(1, 7), key(3, 9), key(3, 2)]
+        #expect(byHigh == expected)
+    }
+
+    @Test func distinctNodeIdsAndWhereEachReferenceFallsAmongThem() {
+        // Negative ids (as in edited files) come first; repeats share their place.
+        let refs: [Int64] = [40, -3, 7, 40, 1 << 40, 7, -3]
+        let (ids, place) = OSMRoads.distinctIds(refs)
+        #expect(ids == [-3, 7, 40, 1 << 40])
+        #expect(place == [2, 0, 1, 2, 3, 1, 0])
+    }
+
     /// The 3 × 3 grid of `NearestFacilityTests.grid` (1000 m blocks, east–west 60 s, north–south
     /// 120 s) with care points on the south-west corner (destination 0) and the north-east one
     /// (destination 1), and an origin on every node.
