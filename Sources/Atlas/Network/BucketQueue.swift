@@ -48,11 +48,12 @@ struct BucketQueue: Sendable {
     private var early: [Entry] = []
 
     /// Buckets of `width` seconds (> 0), in a window of at least `span` seconds (the longest
-    /// arc, so that an arc never leads past the window) and at most 2²⁰ buckets.
+    /// arc, so that arcs seldom lead past the window) and at most 2¹⁶ buckets, which keeps
+    /// the window cheap to make for small searches.
     init(width: Double, span: Double) {
         precondition(width > 0 && width.isFinite)
         bucketsPerSecond = 1 / width
-        let wanted = min(max(span, 0) * bucketsPerSecond + 2, Double(1 << 20))  // NaN gives 2^20
+        let wanted = min(max(span, 0) * bucketsPerSecond + 2, Double(1 << 16))  // NaN gives 2^16
         var slots = 64
         while Double(slots) < wanted { slots <<= 1 }
         mask = slots - 1
@@ -62,15 +63,16 @@ struct BucketQueue: Sendable {
 
     /// A width for searches over `graph`: 1/512 of its mean arc, which leaves a few dozen
     /// entries in a bucket on national networks with a thousand sources, and a window as long
-    /// as its longest arc.
+    /// as its longest arc (within the limit). Both come from every 64th arc: they decide only
+    /// how fast the queue is, never the order entries come out in.
     init(for graph: RoadGraph) {
-        var total = 0.0, longest = 0.0
-        for arc in graph.incomingArcs {
-            total += arc.seconds
-            longest = max(longest, arc.seconds)
+        var total = 0.0, longest = 0.0, sampled = 0
+        for k in stride(from: 0, to: graph.incomingArcs.count, by: 64) {
+            total += graph.incomingArcs[k].seconds
+            longest = max(longest, graph.incomingArcs[k].seconds)
+            sampled += 1
         }
-        let mean = graph.incomingArcs.isEmpty ? 0 : total / Double(graph.incomingArcs.count)
-        let width = mean / 512
+        let width = sampled > 0 ? total / Double(sampled) / 512 : 0
         self.init(width: width > 0 && width.isFinite ? width : 1, span: longest)
     }
 

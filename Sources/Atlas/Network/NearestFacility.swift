@@ -161,14 +161,10 @@ public struct NearestFacility: Sendable {
         search.run(graph)
         clock.lap("search")
 
-        // Origins in the order of the index's cells, for snapping and for their times: near
-        // each other in that order, they share segments and (the nodes being in spatial order)
-        // labels in cache.
-        let order = index.cellOrder(origins)
-        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable, visiting: order)
+        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
         clock.lap("snapping origins")
         let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
-        let best = concurrentMap(order, count: origins.count, placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
+        let best = concurrentMap(Array(origins.indices), count: origins.count, placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
             guard let snap = originSnaps[o] else { return (.infinity, -1) }
             return times.nearest(snap)
         }
@@ -186,13 +182,13 @@ public struct NearestFacility: Sendable {
             islands: snappable.islands, stageSeconds: clock.laps, networkStageSeconds: graph.stageSeconds)
     }
 
-    /// Snaps points to the nearest segment, visiting them in `order` (by default the index's
-    /// cell order); a point whose nearest segment is not snappable tries again among the
-    /// snappable ones, and is listed as moved or, finding none within `maxSnap`, as stranded.
+    /// Snaps points to the nearest segment; a point whose nearest segment is not snappable
+    /// tries again among the snappable ones, and is listed as moved or, finding none within
+    /// `maxSnap`, as stranded.
     private func snap(
-        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments, visiting order: [Int]? = nil
+        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments
     ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
-        var snaps = index.nearest(to: points, visiting: order ?? index.cellOrder(points), in: graph, maxDistance: maxSnap)
+        var snaps = index.nearest(to: points, in: graph, maxDistance: maxSnap)
         guard !snappable.all else { return (snaps, [], []) }
         let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
         guard !onIsland.isEmpty else { return (snaps, [], []) }

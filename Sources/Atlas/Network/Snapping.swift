@@ -47,30 +47,14 @@ public struct SegmentIndex: Sendable {
             let r1 = Int((max(graph.y[a], graph.y[b]) - bounds.minY) / size)
             for r in r0...r1 { for c in c0...c1 { body(r * columns + c) } }
         }
-        // Most segments lie in one cell: the first pass notes it (-1 for the others), so the
-        // second reads no coordinates for them.
-        var onlyCell = [Int32](repeating: -1, count: graph.segmentCount)
-        for s in 0..<graph.segmentCount {
-            var cells = 0, last = 0
-            forEachCell(s) { cell in
-                counts[cell + 1] += 1
-                cells += 1
-                last = cell
-            }
-            if cells == 1 { onlyCell[s] = Int32(last) }
-        }
+        for s in 0..<graph.segmentCount { forEachCell(s) { counts[$0 + 1] += 1 } }
         for i in 0..<columns * rows { counts[i + 1] += counts[i] }
         var fill = Array(counts.dropLast())
         var entries = [Int32](repeating: 0, count: Int(counts[columns * rows]))
-        func add(_ s: Int, _ cell: Int) {
-            entries[Int(fill[cell])] = Int32(s)
-            fill[cell] += 1
-        }
         for s in 0..<graph.segmentCount {
-            if onlyCell[s] >= 0 {
-                add(s, Int(onlyCell[s]))
-            } else {
-                forEachCell(s) { add(s, $0) }
+            forEachCell(s) { cell in
+                entries[Int(fill[cell])] = Int32(s)
+                fill[cell] += 1
             }
         }
         cellOffsets = counts
@@ -131,12 +115,7 @@ public struct SegmentIndex: Sendable {
     /// and segments; each answer depends on its point alone, so the result is the same as
     /// one query after another.
     public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
-        nearest(to: points, visiting: cellOrder(points), in: graph, maxDistance: maxDistance, allowed: allowed)
-    }
-
-    /// The same, visiting the points in `order` (a permutation of their indices).
-    func nearest(to points: [Coordinate], visiting order: [Int], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
-        concurrentMap(order, count: points.count, placeholder: nil) { i in
+        concurrentMap(cellOrder(points), count: points.count, placeholder: nil) { i in
             nearest(to: points[i], in: graph, maxDistance: maxDistance, allowed: allowed)
         }
     }

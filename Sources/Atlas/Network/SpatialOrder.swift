@@ -80,7 +80,7 @@ enum HilbertCurve {
 
 extension Array where Element == UInt64 {
     /// Sorts by bits `fromBit..<64` alone, keeping the order of values equal in those bits
-    /// (a least-significant-digit radix sort, 11 bits a pass). A pass whose digit is the same
+    /// (a least-significant-digit radix sort, 16 bits a pass). A pass whose digit is the same
     /// in every value is skipped, so small numbers cost only the passes their bits need.
     mutating func radixSort(fromBit: Int = 0) {
         var none: [Int32] = []
@@ -101,7 +101,7 @@ extension Array where Element == UInt64 {
         guard count > 1 else { return }
         let carry = !payload.isEmpty
         precondition(!carry || payload.count == count)
-        let digitBits = 11, buckets = 1 << digitBits
+        let digitBits = 16, buckets = 1 << digitBits
         let digitMask = UInt64(buckets - 1)
         let shifts = stride(from: fromBit, to: 64, by: digitBits).map { UInt64($0) }
         // counts[d * buckets + k]: how many values have k as digit d.
