@@ -164,7 +164,7 @@ public struct NearestFacility: Sendable {
         let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
         clock.lap("snapping origins")
         let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
-        let best = concurrentMap(Array(origins.indices), count: origins.count, placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
+        let best = concurrentMap(Array(origins.indices), placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
             guard let snap = originSnaps[o] else { return (.infinity, -1) }
             return times.nearest(snap)
         }

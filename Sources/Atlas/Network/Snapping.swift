@@ -115,7 +115,7 @@ public struct SegmentIndex: Sendable {
     /// and segments; each answer depends on its point alone, so the result is the same as
     /// one query after another.
     public func nearest(to points: [Coordinate], in graph: RoadGraph, maxDistance: Double, allowed: [Bool]? = nil) -> [NetworkSnap?] {
-        concurrentMap(cellOrder(points), count: points.count, placeholder: nil) { i in
+        concurrentMap(cellOrder(points), placeholder: nil) { i in
             nearest(to: points[i], in: graph, maxDistance: maxDistance, allowed: allowed)
         }
     }
@@ -149,11 +149,11 @@ public struct SegmentIndex: Sendable {
     }
 }
 
-/// `body(i)` for every index `i` in `order` (a permutation of 0..<count), on all cores: the
-/// workers take chunks of `order` in turn and each result is stored at its own index, so the
-/// array is the same as from one call after another.
-func concurrentMap<T>(_ order: [Int], count: Int, placeholder: T, chunk: Int = 4096, _ body: @Sendable (Int) -> T) -> [T] {
-    precondition(order.count == count)
+/// `body(i)` for every index `i` in `order` (a permutation of 0..<order.count), on all cores:
+/// the workers take chunks of `order` in turn and each result is stored at its own index, so
+/// the array is the same as from one call after another.
+func concurrentMap<T>(_ order: [Int], placeholder: T, chunk: Int = 4096, _ body: @Sendable (Int) -> T) -> [T] {
+    let count = order.count
     guard count > 0 else { return [] }
     let results = Slots(count, placeholder)
     let chunks = (count + chunk - 1) / chunk
