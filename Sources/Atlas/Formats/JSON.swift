@@ -247,12 +247,7 @@ public struct JSONParser {
             k += 1
             significant = 0
         } else {
-            let first = k
-            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                k += 1
-            }
-            significant = k - first
+            significant = digits(from: &k, into: &mantissa)
         }
         let integerDigits = significant
         var fractionDigits = 0
@@ -263,13 +258,8 @@ public struct JSONParser {
             let fractionStart = k
             // Zeros after "0." only scale the value.
             if mantissa == 0 { while k < end, bytes[k] == 0x30 { k += 1 } }
-            let first = k
-            while k < end, case let digit = bytes[k] &- 0x30, digit < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                k += 1
-            }
+            significant += digits(from: &k, into: &mantissa)
             fractionDigits = k - fractionStart
-            significant += k - first
             guard fractionDigits > 0 else { return nil }
         }
         guard significant <= 19 else { return nil }
@@ -316,6 +306,38 @@ public struct JSONParser {
         }
         i = k
         return .decimal(negative ? -magnitude : magnitude)
+    }
+
+    /// 10^0 … 10^8.
+    private static let smallPowersOfTen: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// Reads the decimal digits from `k` on into `mantissa` (mantissa · 10^n + their value,
+    /// wrapping) and returns how many there were. Eight bytes are looked at a time where the
+    /// buffer has them: a digit is a byte b with b − '0' and b + 0x46 both below 0x80, which
+    /// flags the first non-digit correctly whatever follows it, and up to eight digits are
+    /// combined in three multiplications (pairs, quadruples, octets).
+    @inline(__always)
+    private func digits(from k: inout Int, into mantissa: inout UInt64) -> Int {
+        let start = k
+        while k + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+            let flags = ((word &- 0x3030_3030_3030_3030) | (word &+ 0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080
+            let n = flags == 0 ? 8 : flags.trailingZeroBitCount >> 3
+            guard n > 0 else { return k - start }
+            // The n digits moved to the top bytes, zeros (leading digits 0) below them.
+            var value = (word << UInt64(8 * (8 - n))) & 0x0F0F_0F0F_0F0F_0F0F
+            value = (value &* 2561) >> 8
+            value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+            value = ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+            mantissa = mantissa &* Self.smallPowersOfTen[n] &+ value
+            k += n
+            if n < 8 { return k - start }
+        }
+        while k < bytes.count, case let digit = bytes[k] &- 0x30, digit < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            k += 1
+        }
+        return k - start
     }
 
     /// Any number, through strtod; the errors of malformed ones.

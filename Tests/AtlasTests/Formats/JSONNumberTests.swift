@@ -6,12 +6,12 @@ import Testing
 /// path must give the double strtod gives; the printer must give the bytes the writers have
 /// always written (Swift's shortest text, or printf's %.15g when that is longer than 16).
 @Suite struct JSONNumberTests {
-    /// The number a one-element JSON array holds.
+    /// The first element of the JSON array "[text]".
     private func parsed(_ text: String) throws -> JSONValue {
-        guard case .array(let elements) = try JSONParser.parse(Array("[\(text)]".utf8)), elements.count == 1 else {
-            throw AtlasError("expected one number in [\(text)]")
+        guard case .array(let elements) = try JSONParser.parse(Array("[\(text)]".utf8)), let first = elements.first else {
+            throw AtlasError("expected a number in [\(text)]")
         }
-        return elements[0]
+        return first
     }
 
     /// What the parser is to make of `text`: an integer that fits in 64 bits exactly, anything
@@ -53,9 +53,17 @@ import Testing
             texts.append("\(d)")
             texts.append(String(format: "%.\(Int.random(in: 1...17, using: &random))g", Double.random(in: -1000...1000, using: &random)))
         }
-        for text in texts {
+        // Each alone at the end of the text, and all in one array, where eight bytes at a time
+        // can be read from each.
+        guard case .array(let together) = try JSONParser.parse(Array("[\(texts.joined(separator: ","))]".utf8)) else {
+            Issue.record("expected an array")
+            return
+        }
+        #expect(together.count == texts.count)
+        for (text, value) in zip(texts, together) {
             let expected = try #require(strtodValue(text), "\(text)")
             expectSameBits(try parsed(text), expected, text)
+            expectSameBits(value, expected, text)
         }
     }
 
@@ -73,6 +81,8 @@ import Testing
     func edgeValuesParseAsStrtodParsesThem(text: String) throws {
         let expected = try #require(strtodValue(text))
         expectSameBits(try parsed(text), expected, text)
+        // Followed by more text, so that the digits are read eight bytes at a time.
+        expectSameBits(try parsed(text + ", 12345678901234567890"), expected, text)
     }
 
     @Test func wholeNumbersStayExactIntegers() throws {
@@ -97,6 +107,7 @@ import Testing
     @Test(arguments: ["01", "-01", "1.", ".5", "1e", "1e+", "-", "+1", "1.5.2", "0x10", "1e400", "--1", "1-2", "0.e1", String(repeating: "1", count: 64)])
     func malformedNumbersAreRejected(text: String) {
         #expect(throws: AtlasError.self) { try parsed(text) }
+        #expect(throws: AtlasError.self) { try parsed(text + ", 12345678901234567890") }
     }
 
     /// `JSONText.number` as it was before it made "%.15g" itself: whole numbers below 10^15 as
