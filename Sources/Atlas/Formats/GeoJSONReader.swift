@@ -5,7 +5,8 @@ import Foundation
 /// appearance; a field whose values mix types is a string field, the values keep their own.
 public enum GeoJSONReader {
     /// Reads a file mapped into memory; the features of a FeatureCollection are converted one
-    /// at a time, so only the resulting layer is held, never the whole JSON tree.
+    /// at a time, so only the resulting layer is held, never the whole JSON tree (those of a
+    /// large one on all cores, see `FeaturesAhead`).
     public static func read(path: String) throws -> Layer {
         let data: Data
         try InputFile.requireRegularFile(path)
