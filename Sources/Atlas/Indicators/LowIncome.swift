@@ -284,10 +284,15 @@ public struct LowIncomeLayer: Sendable {
     }
 
     public var features: [Feature] {
-        ids.indices.map { k in
+        // Each feature's values in an array of its exact size: appending to the first six would
+        // double the capacity, and a national grid has millions of features.
+        let fieldCount = fields.count
+        return ids.indices.map { k in
             let f = figures[k]
             func number(_ d: Double?) -> Value { d.map { .double($0) } ?? .null }
-            var values: [Value] = [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed), .string(f.status.rawValue)]
+            var values: [Value] = []
+            values.reserveCapacity(fieldCount)
+            values += [ids[k], number(f.count), number(f.total), number(f.share), .bool(f.suppressed), .string(f.status.rawValue)]
             if reaggregated { values.append(number(f.coverage)) }
             if let classes { values.append(classes[k].map { .int($0) } ?? .null) }
             if !series.isEmpty {

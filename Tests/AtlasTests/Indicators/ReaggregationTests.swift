@@ -234,6 +234,32 @@ import Testing
         }
     }
 
+    @Test func aWeightCellOnGridLinesPutsNobodyInItsNeighbours() throws {
+        // A large quadrilateral source in SWEREF 99 TM over the 250 m cells of a 1.5 km block,
+        // weighted by one SCB 1 km cell of 100 people that is the block's middle 4 × 4 cells
+        // exactly: all of the source goes to those 16 cells, a sixteenth each; the 20 cells
+        // around them hold no weight population, so no piece reaches them (missing), on both
+        // paths: the cell's edges lie on grid lines, and nothing of it may leak across them.
+        let sources = [Geometry.polygon([[
+            Coordinate(380_000.123, 6_120_000.456), Coordinate(410_000.789, 6_121_000.321),
+            Coordinate(409_000.654, 6_150_000.987), Coordinate(381_000.111, 6_149_000.222), Coordinate(380_000.123, 6_120_000.456),
+        ]])]
+        let grid = RegularGrid(originX: 393_750, originY: 6_134_750, cellSize: 250, columns: 6, rows: 6)
+        let cells = (0..<grid.cellCount).map(grid.cellPolygon)
+        let weights = PopulationWeights(geometries: [Self.square(394_000, 6_135_000, 395_000, 6_136_000)], population: [100])
+        let figures = [AreaFigures(count: 16, total: 160, share: 0.1)]
+        let inside = (0..<36).filter { (1...4).contains($0 % 6) && (1...4).contains($0 / 6) }
+        for apportionment in [
+            try Reaggregation.apportionment(sources: sources, targets: cells, weights: weights),
+            try Reaggregation.generalApportionment(sources: sources, targets: cells, weights: weights, diagnostics: nil),
+        ] {
+            #expect(apportionment.pieces.map { $0.target }.sorted() == inside)
+            let result = apportionment.apply(figures)
+            for k in inside { #expect(abs(result[k].total! - 10) < 1e-9 && abs(result[k].count! - 1) < 1e-9, "cell \(k)") }
+            #expect(result.indices.filter { result[$0].status == FigureStatus.missing }.count == 20)
+        }
+    }
+
     @Test func weightsOnlyGEOSCanClipKeepTheGeneralPath() throws {
         // A populated cell with a hole is no convex window: the grid path leaves such weights to
         // GEOS. Source [0,20]×[0,10] (4 of 40) over the cells T0 = [0,10]×[0,10] and
