@@ -18,9 +18,10 @@ let package = Package(
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "Atlas",
-            dependencies: ["CGEOS", "CPROJ", "CShapelib", "CZlib", "CSQLite", "Yams"]
+            dependencies: ["CGEOS", "CPROJ", "CShapelib", "CZlib", "CSQLite", "CCrypto", "Yams"]
         ),
         .executableTarget(
             name: "atlas",

@@ -68,6 +68,15 @@ import Testing
         #expect(two.finalizeHex() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         var empty = SHA256()
         #expect(empty.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // A copy goes on from where the hash was, on its own: "ab" + "c" is "abc", and "ab" +
+        // "d" is what `printf abd | sha256sum` gives.
+        var ab = SHA256()
+        ab.update(Array("ab".utf8))
+        var copy = ab
+        copy.update(Array("c".utf8))
+        ab.update(Array("d".utf8))
+        #expect(copy.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ab.finalizeHex() == "a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9")
     }
 }
 
