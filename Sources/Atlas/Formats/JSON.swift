@@ -228,11 +228,12 @@ public struct JSONParser {
     ]
 
     /// The number at `i` when its value needs no strtod, else nil with `i` unmoved: integers of
-    /// up to 18 digits, and decimals whose significant digits (at most 19) make an integer
-    /// m ≤ 2^53 scaled by 10^e with |e| ≤ 22. Both m and 10^e are then exact doubles, and one
-    /// IEEE multiplication or division rounds their exact product or quotient to the nearest
-    /// double, as strtod does (Clinger's fast path). Syntax errors, longer numbers and other
-    /// exponents are left to `parseNumberWithStrtod`, which also reports the errors.
+    /// up to 18 digits, and decimals of at most 19 significant digits, an integer m scaled by
+    /// 10^e. With m ≤ 2^53 and |e| ≤ 22 both are exact doubles, and one IEEE multiplication or
+    /// division rounds their exact product or quotient to the nearest double, as strtod does
+    /// (Clinger's fast path); other decimals go through `nearestDouble` (Eisel-Lemire). Syntax
+    /// errors, longer numbers and what `nearestDouble` leaves are left to
+    /// `parseNumberWithStrtod`, which also reports the errors.
     mutating func parsePlainNumber() -> PlainNumber? {
         let end = bytes.count
         var k = i
@@ -299,13 +300,68 @@ public struct JSONParser {
         let magnitude: Double
         if mantissa == 0 {
             magnitude = 0
-        } else {
-            guard mantissa <= 1 << 53, scale >= -22, scale <= 22 else { return nil }
+        } else if mantissa <= 1 << 53, scale >= -22, scale <= 22 {
             let power = Self.exactPowersOfTen[scale < 0 ? -scale : scale]
             magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
+        } else {
+            guard let nearest = Self.nearestDouble(mantissa, timesTenTo: scale) else { return nil }
+            magnitude = nearest
         }
         i = k
         return .decimal(negative ? -magnitude : magnitude)
+    }
+
+    /// The double nearest to w · 10^q (ties to even) for a nonzero w that holds all of a number's
+    /// digits, by the Eisel-Lemire algorithm (Lemire, "Number Parsing at a Gigabyte per Second",
+    /// 2021, as fast_float has it): w, shifted to fill 64 bits, times the 128-bit significand of
+    /// 5^q from `DecimalPowers` (the second half only when the first cannot settle the top 55
+    /// bits); the top bits of the product are the binary significand, rounded once, and the
+    /// binary exponent follows from q·log2(10) and the shifts. Nil where strtod is to decide: q
+    /// outside the table, a result that overflows, and the product fast_float's earlier versions
+    /// could not round with certainty.
+    static func nearestDouble(_ w: UInt64, timesTenTo q: Int) -> Double? {
+        guard q >= DecimalPowers.first, q <= DecimalPowers.last else { return nil }
+        let leadingZeros = w.leadingZeroBitCount
+        let w = w << UInt64(leadingZeros)
+        let index = 2 * (q - DecimalPowers.first)
+        var (high, low) = w.multipliedFullWidth(by: DecimalPowers.significands[index])
+        // The 55 bits kept (52, the hidden bit, one to round and one the product's top may lack)
+        // are certain unless the nine below them are all ones: then the carry from the low half.
+        if high & 0x1FF == 0x1FF {
+            let (carry, _) = w.multipliedFullWidth(by: DecimalPowers.significands[index + 1])
+            let (sum, overflow) = low.addingReportingOverflow(carry)
+            low = sum
+            if overflow { high &+= 1 }
+            if high & 0x1FF == 0x1FF, low == .max, q < -27 || q > 55 { return nil }
+        }
+        let upperBit = Int(high >> 63)
+        let shift = UInt64(upperBit + 9)
+        var significand = high >> shift
+        // floor(q · log2(10)) + 63 is ((217706 · q) >> 16) + 63 over the table's range.
+        var exponent = ((217_706 * q) >> 16) + 63 + upperBit - leadingZeros + 1023
+        if exponent <= 0 {
+            // Subnormal (or zero): shifted to the fixed exponent, then rounded half up, as no
+            // tie can arise this far from 10^0.
+            guard -exponent + 1 < 64 else { return 0 }
+            significand >>= UInt64(-exponent + 1)
+            significand += significand & 1
+            significand >>= 1
+            exponent = significand < 1 << 52 ? 0 : 1
+            return Double(bitPattern: UInt64(exponent) << 52 | significand)
+        }
+        // A product with nothing below the kept bits, exactly halfway: a tie, rounded to even.
+        // Only 10^-4 … 10^23 can make one.
+        if low <= 1, q >= -4, q <= 23, significand & 3 == 1, significand << shift == high {
+            significand &= ~1
+        }
+        significand += significand & 1
+        significand >>= 1
+        if significand >= 2 << 52 {
+            significand = 1 << 52
+            exponent += 1
+        }
+        guard exponent < 0x7FF else { return nil }
+        return Double(bitPattern: UInt64(exponent) << 52 | (significand & ~(1 << 52)))
     }
 
     /// 10^0 … 10^8.
