@@ -7,12 +7,26 @@ public enum SCBGrid {
     /// Cell sizes SCB publishes, largest first: detection picks the largest that fits.
     public static let cellSizes: [Double] = [1000, 250, 100]
 
+    /// The corner of a rutid, which may have spaces (any Unicode space) around its 13 digits.
     public static func corner(rutid: String) throws -> Coordinate {
+        var rutid = rutid
+        if let corner = rutid.withUTF8(corner(digits:)) { return corner }
         let id = rutid.trimmingCharacters(in: .whitespaces)
-        guard id.utf8.count == 13, id.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let easting = Int(id.prefix(6)), let northing = Int(id.suffix(7))
-        else {
+        var trimmed = id
+        guard trimmed != rutid, let corner = trimmed.withUTF8(corner(digits:)) else {
             throw AtlasError("rutid '\(rutid)' is not 13 digits (6-digit easting + 7-digit northing)")
+        }
+        return corner
+    }
+
+    /// The corner of exactly 13 ASCII digits, nil for anything else.
+    private static func corner(digits: UnsafeBufferPointer<UInt8>) -> Coordinate? {
+        guard digits.count == 13 else { return nil }
+        var easting = 0, northing = 0
+        for (k, byte) in digits.enumerated() {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            if k < 6 { easting = easting * 10 + Int(digit) } else { northing = northing * 10 + Int(digit) }
         }
         return Coordinate(Double(easting), Double(northing))
     }

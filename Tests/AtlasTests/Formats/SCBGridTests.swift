@@ -11,6 +11,9 @@ struct SCBGridTests {
     func cornerMatchesColumns() throws {
         let corner = try SCBGrid.corner(rutid: "3520006860000")
         #expect(corner == Coordinate(352_000, 6_860_000))
+        // Spaces around the digits, ASCII or not, are trimmed.
+        #expect(try SCBGrid.corner(rutid: " 3520006860000\t") == corner)
+        #expect(try SCBGrid.corner(rutid: "\u{00A0}3520006860000\u{2009}") == corner)
 
         // Every one of the 4,004 rows: corner + 500 m is the centre SCB gives in e/n
         // (written with float noise, e.g. 352499.999).
@@ -48,6 +51,10 @@ struct SCBGridTests {
     @Test("a malformed rutid names the row")
     func malformed() throws {
         #expect(throws: AtlasError.self) { try SCBGrid.corner(rutid: "352000686000") }
+        // Digits that are not ASCII, a space inside, a sign and a letter O are no rutid.
+        for text in ["３５２０００６８６００００", "352000 6860000", "-352000686000", "35200068600O0", "35200068600000"] {
+            #expect(throws: AtlasError.self, "\(text)") { try SCBGrid.corner(rutid: text) }
+        }
         let table = try CSVTable.parse(text: "rutid,pop\n3520006860000,3\n35200068600x0,4\n", source: "grid.csv")
         #expect {
             _ = try SCBGrid.gridLayer(table: table, rutidColumn: "rutid", cellSize: nil)
