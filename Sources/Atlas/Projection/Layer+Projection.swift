@@ -1,34 +1,54 @@
 extension Layer {
-    /// The layer with every geometry transformed to `target`, in one PROJ batch.
+    /// The layer with every geometry transformed to `target`: the features in ranges on all
+    /// cores, each range's coordinates in one PROJ batch with a PROJ context of its worker's
+    /// (`context` serves a layer small enough for one range).
     /// A layer read without a CRS (a shapefile without `.prj`) cannot be reprojected.
     public func reprojected(to target: CRS, context: PROJContext? = nil) throws -> Layer {
         let crs = try requireCRS()
         if crs == target { return self }
-        let transformer = try Transformer(from: crs, to: target, context: context)
+        var geometries: [Geometry?] = []
+        if features.count < 2 * Self.reprojectedRange {
+            geometries = try reprojected(features.indices, Transformer(from: crs, to: target, context: context))
+        } else {
+            let ranges = try ParallelRanges.map(features.count, minimumSize: Self.reprojectedRange) { _, range in
+                Result { try reprojected(range, Transformer(from: crs, to: target, context: PROJContext())) }
+            }
+            geometries.reserveCapacity(features.count)
+            for range in ranges { geometries += try range.get() }
+        }
+        var copy = self
+        for i in copy.features.indices { copy.features[i].geometry = geometries[i] }
+        copy.crs = target
+        return copy
+    }
+
+    /// The fewest features `reprojected` gives a worker of its own.
+    private static let reprojectedRange = 32_768
+
+    /// The geometries of the features in `range`, transformed in one batch; the error names the
+    /// record of the first coordinate PROJ could not transform.
+    private func reprojected(_ range: Range<Int>, _ transformer: Transformer) throws -> [Geometry?] {
         var coordinates: [Coordinate] = []
         var firstCoordinate: [Int] = []
-        firstCoordinate.reserveCapacity(features.count + 1)
-        for feature in features {
+        firstCoordinate.reserveCapacity(range.count + 1)
+        for feature in features[range] {
             firstCoordinate.append(coordinates.count)
             feature.geometry?.forEachCoordinate { coordinates.append($0) }
         }
         firstCoordinate.append(coordinates.count)
         if let bad = transformer.transformReportingFailure(&coordinates) {
-            var error = transformer.failure("cannot be transformed from \(crs.label) to \(target.label)")
+            var error = transformer.failure("cannot be transformed from \(transformer.source.label) to \(transformer.target.label)")
             error.file = source
-            error.record = (firstCoordinate.lastIndex { $0 <= bad } ?? 0) + 1
+            error.record = range.lowerBound + (firstCoordinate.lastIndex { $0 <= bad } ?? 0) + 1
             throw error
         }
-        var copy = self
         var next = 0
-        for i in copy.features.indices {
-            copy.features[i].geometry = copy.features[i].geometry?.mapCoordinates { _ in
+        return features[range].map { feature in
+            feature.geometry?.mapCoordinates { _ in
                 defer { next += 1 }
                 return coordinates[next]
             }
         }
-        copy.crs = target
-        return copy
     }
 
     /// The layer in the metric CRS `MetricCRS` picks for its extent: SWEREF 99 TM in Sweden,

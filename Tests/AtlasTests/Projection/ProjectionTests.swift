@@ -106,6 +106,31 @@ import Testing
         }
     }
 
+    @Test func largeLayersAreReprojectedInRangesAsOneByOne() throws {
+        // 200,000 points (ranges on several workers) and a polygon, each coordinate as the
+        // single-coordinate transform gives it; then latitude 95 in a late range, which must be
+        // the record named, though earlier ranges are fine and later ones are transformed too.
+        var features = (0..<200_000).map { k in
+            Feature(geometry: .point(Coordinate(11 + Double(k % 1000) * 0.01, 55 + Double(k / 1000) * 0.05)), values: [])
+        }
+        let ring = [Coordinate(15, 60), Coordinate(15.1, 60), Coordinate(15.1, 60.1), Coordinate(15, 60)]
+        features.append(Feature(geometry: .polygon([ring]), values: []))
+        let layer = Layer(source: "many.geojson", format: "GeoJSON", crs: .wgs84, fields: [], features: features)
+        let moved = try layer.reprojected(to: .sweref99TM, context: context)
+        let one = try Transformer(from: .wgs84, to: .sweref99TM, context: context)
+        #expect(moved.crs == .sweref99TM && moved.features.count == features.count)
+        for k in stride(from: 0, to: 200_000, by: 997) {
+            #expect(moved.features[k].geometry == .point(try one.transform(features[k].geometry!.points[0])))
+        }
+        #expect(moved.features.last?.geometry == .polygon([try ring.map(one.transform)]))
+        var bad = layer
+        bad.features[170_001].geometry = .point(Coordinate(15, 95))
+        #expect(throws: AtlasError.self) { try bad.reprojected(to: .sweref99TM, context: context) }
+        do { _ = try bad.reprojected(to: .sweref99TM, context: context) } catch let error as AtlasError {
+            #expect(error.file == "many.geojson" && error.record == 170_002)
+        }
+    }
+
     @Test func layerWithoutCRSCannotBeReprojected() {
         let layer = Layer(source: "roads.shp", format: "ESRI Shapefile", crs: nil, fields: [],
                           features: [Feature(geometry: .point(Coordinate(1, 2)), values: [])])
