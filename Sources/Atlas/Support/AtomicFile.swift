@@ -15,6 +15,20 @@ public final class AtomicFile {
     private var committed = false
     /// The temporary file was handed to a writer that opens it itself (see `releaseTemporaryPath`).
     private var released = false
+    /// Bytes written since the last sync was started. Every `syncStep` bytes the written part
+    /// is synced on another thread while writing goes on, so that `commit()`'s sync waits for
+    /// the last part only.
+    private var unsynced = 0
+    private static let syncStep = 16 << 20
+    private let syncs = DispatchGroup()
+    /// The error of a failed sync on the other thread, read once `syncs` is done: the kernel
+    /// reports a failed write to one sync only.
+    private let syncFailure = SyncFailure()
+    private static let syncQueue = DispatchQueue(label: "atlas.atomic-file.sync")
+
+    private final class SyncFailure: @unchecked Sendable {
+        var code: Int32 = 0
+    }
 
     public init(path: String) throws {
         self.path = path
@@ -61,6 +75,14 @@ public final class AtomicFile {
         if fwrite(bytes.baseAddress, 1, bytes.count, handle) != bytes.count {
             throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
         }
+        unsynced += bytes.count
+        if unsynced >= Self.syncStep, syncs.wait(timeout: .now()) == .success, fflush(handle) == 0 {
+            unsynced = 0
+            let descriptor = fileno(handle), failure = syncFailure
+            Self.syncQueue.async(group: syncs) {
+                if fdatasync(descriptor) != 0, failure.code == 0 { failure.code = errno }
+            }
+        }
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -72,6 +94,7 @@ public final class AtomicFile {
     public func releaseTemporaryPath() throws -> String {
         guard let h = handle else { throw AtlasError(file: path, "the file was already closed") }
         handle = nil
+        syncs.wait()
         guard fclose(h) == 0 else {
             throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
         }
@@ -82,9 +105,10 @@ public final class AtomicFile {
     /// Flushes, syncs and moves the finished file into place.
     public func commit() throws {
         let flushed: Bool, closed: Bool
+        syncs.wait()
         if let h = handle {
             handle = nil
-            flushed = fflush(h) == 0 && fsync(fileno(h)) == 0
+            flushed = syncFailure.code == 0 && fflush(h) == 0 && fsync(fileno(h)) == 0
             closed = fclose(h) == 0
         } else if released {
             released = false
@@ -95,8 +119,9 @@ public final class AtomicFile {
             return
         }
         guard flushed && closed else {
+            let reason = syncFailure.code != 0 ? syncFailure.code : errno
             unlink(temporaryPath)
-            throw AtlasError(file: path, "write failed: \(String(cString: strerror(errno)))")
+            throw AtlasError(file: path, "write failed: \(String(cString: strerror(reason)))")
         }
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -118,6 +143,7 @@ public final class AtomicFile {
     }
 
     deinit {
+        syncs.wait()
         if let handle { fclose(handle) }
         if !committed { unlink(temporaryPath) }
     }

@@ -25,6 +25,27 @@ import Testing
         #expect(try String(contentsOfFile: folder + "/layer.geojson", encoding: .utf8) == "{}")
     }
 
+    @Test func aLargeFileIsSyncedWhileItIsWrittenAndAppearsWhole() throws {
+        // 40 MiB in pieces of 1 MiB (each piece its index in every byte): syncs start on another
+        // thread along the way; the committed file holds every piece in order, and a file
+        // dropped before its commit leaves nothing behind.
+        let folder = try TestData.temporaryFolder()
+        let file = try AtomicFile(path: folder + "/large.bin")
+        for piece in 0..<40 { try file.write([UInt8](repeating: UInt8(piece), count: 1 << 20)) }
+        try file.commit()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/large.bin"))
+        #expect(bytes.count == 40 << 20)
+        for piece in 0..<40 {
+            let first = piece << 20, last = first + (1 << 20) - 1
+            #expect(bytes[first] == UInt8(piece) && bytes[last] == UInt8(piece))
+        }
+        do {
+            let dropped = try AtomicFile(path: folder + "/dropped.bin")
+            for _ in 0..<20 { try dropped.write([UInt8](repeating: 1, count: 1 << 20)) }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["large.bin"])
+    }
+
     private func refusal(_ path: String) -> AtlasError? {
         do {
             let file = try AtomicFile(path: path)
