@@ -92,7 +92,7 @@ ratio "lowincome reaggregate dalarna 250m weighted (1 km)" "$a" "geopandas" "$t"
 # grid over them, weighted by a 1 km grid of 100,000 populated cells (an SCB rutid CSV). atlas
 # is timed as a whole run, writing only the cells with figures (--drop-empty); there is no peer:
 # the geopandas split above would take well over ten minutes at this size.
-areas="$BENCH_TMP/national_areas.geojson"
+areas="$BENCH_TMP/national_deso_areas.geojson"
 weights_national="$BENCH_TMP/national_1km.csv"
 [ -s "$areas" ] && [ -s "$weights_national" ] ||
   python3 -W ignore "$(dirname "$0")/make_national_areas.py" "$SHARED" "$areas" "$weights_national" >&2
