@@ -107,7 +107,7 @@ public struct Layer: Sendable {
 
     public var bounds: Bounds? {
         var b = Bounds.empty
-        for f in features { if let fb = f.geometry?.bounds { b.extend(fb) } }
+        for k in features.indices { features[k].geometry?.extend(&b) }
         return b.isEmpty ? nil : b
     }
 

@@ -40,10 +40,14 @@ public enum SCBGrid {
 
     static func detectCellSize(corners: [Coordinate]) -> Double? {
         guard !corners.isEmpty else { return nil }
-        let corners = Array(Set(corners))
-        return cellSizes.first { size in
-            corners.allSatisfy { $0.x.truncatingRemainder(dividingBy: size) == 0 && $0.y.truncatingRemainder(dividingBy: size) == 0 }
+        // A rutid's corner is whole metres below 10^7: the sizes divide it as integers.
+        var remaining = cellSizes.map { Int($0) }
+        for corner in corners {
+            let x = Int(corner.x), y = Int(corner.y)
+            remaining.removeAll { x % $0 != 0 || y % $0 != 0 }
+            if remaining.isEmpty { return nil }
         }
+        return remaining.first.map(Double.init)
     }
 
     /// The square cell, counter-clockwise from the south-west corner.

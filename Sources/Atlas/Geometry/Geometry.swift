@@ -63,8 +63,13 @@ public enum Geometry: Hashable, Sendable {
 
     public var bounds: Bounds? {
         var b = Bounds.empty
-        forEachCoordinate { b.extend($0) }
+        extend(&b)
         return b.isEmpty ? nil : b
+    }
+
+    /// Extends `bounds` by every coordinate.
+    func extend(_ bounds: inout Bounds) {
+        forEachCoordinate { bounds.extend($0) }
     }
 
     /// The polygons of a polygonal geometry (empty for points and lines).

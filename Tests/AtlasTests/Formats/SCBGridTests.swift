@@ -37,6 +37,9 @@ struct SCBGridTests {
         #expect(SCBGrid.detectCellSize(rutids: rutids) == 1000)
         #expect(SCBGrid.detectCellSize(rutids: ["3520006860000", "3522506860000"]) == 250)
         #expect(SCBGrid.detectCellSize(rutids: ["3520106860000"]) == nil)
+        // 352100 is a multiple of 100 but not of 250; 6860050 of neither.
+        #expect(SCBGrid.detectCellSize(rutids: ["3520006860000", "3521006860000", "3520006860000"]) == 100)
+        #expect(SCBGrid.detectCellSize(rutids: ["3520006860000", "3520006860050"]) == nil)
         #expect(SCBGrid.detectCellSize(rutids: []) == nil)
     }
 
