@@ -68,4 +68,30 @@ import Testing
             #expect(fast == general, "\(layer.source)")
         }
     }
+
+    @Test func distinctCoordinatesAreFoundOnceInOrder() throws {
+        let a = Coordinate(15.6, 60.6), b = Coordinate(15.7, 60.6), c = Coordinate(0, 0), negativeZero = Coordinate(-0.0, 0)
+        let found = CellCentroids.distinct([a, b, a, c, b, negativeZero, c])
+        // -0 and 0 are two bit patterns; each projects to the same place either way.
+        #expect(found.values == [a, b, c, negativeZero])
+        #expect(found.position == [0, 1, 0, 2, 1, 3, 2])
+        // Many values (a table that must grow well past its smallest size), each repeated.
+        let many = (0..<10_000).map { Coordinate(Double($0 % 2500), 1) }
+        let distinct = CellCentroids.distinct(many)
+        #expect(distinct.values.count == 2500 && distinct.position.enumerated().allSatisfy { many[$0.offset] == distinct.values[Int($0.element)] })
+    }
+
+    @Test func aCornerThatCannotBeProjectedNamesItsFirstRecord() throws {
+        // Records 2 and 4 share a corner at latitude 95 (no place on Earth); record 1 is fine.
+        func square(_ x: Double, _ y: Double) -> Geometry {
+            .polygon([[Coordinate(x, y), Coordinate(x + 1, y), Coordinate(x + 1, y + 1), Coordinate(x, y + 1), Coordinate(x, y)]])
+        }
+        let layer = Layer(
+            source: "cells.geojson", format: "GeoJSON", crs: .wgs84, fields: [],
+            features: [square(15, 60), square(15, 94), square(16, 60), square(14, 94)].map { Feature(geometry: $0, values: []) })
+        #expect(throws: AtlasError.self) { try CellCentroids.compute(layer, metric: .sweref99TM, transform: true) }
+        do { _ = try CellCentroids.compute(layer, metric: .sweref99TM, transform: true) } catch let error as AtlasError {
+            #expect(error.file == "cells.geojson" && error.record == 2)
+        }
+    }
 }
