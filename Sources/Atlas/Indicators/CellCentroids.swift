@@ -63,18 +63,16 @@ enum CellCentroids {
         first.append(buffer.count)
         if let target {
             do {
-                // Neighbouring cells share their corners: each distinct position is projected once.
                 let transformer = try Transformer(from: source, to: target, context: PROJContext())
-                var (distinct, position) = Self.distinct(buffer)
-                if let bad = transformer.transformReportingFailure(&distinct) {
-                    let firstBad = position.firstIndex(of: Int32(bad))!
+                // Neighbouring cells share their corners.
+                let repeated = shapes.contains { if case .point = $0 { false } else { true } }
+                if let bad = transformer.transformReportingFailure(&buffer, repeated: repeated) {
                     var error = transformer.failure("cannot be transformed from \(source.label) to \(target.label)")
                     error.file = layer.source
-                    error.record = range.lowerBound + (first.lastIndex { $0 <= firstBad } ?? 0) + 1
+                    error.record = range.lowerBound + (first.lastIndex { $0 <= bad } ?? 0) + 1
                     outcome.projectionError = error
                     return outcome
                 }
-                for k in buffer.indices { buffer[k] = distinct[Int(position[k])] }
             } catch {
                 outcome.projectionError = error as? AtlasError ?? AtlasError("\(error)")
                 return outcome
@@ -109,37 +107,6 @@ enum CellCentroids {
             }
         }
         return outcome
-    }
-
-    /// The distinct coordinates in order of first appearance (equal bit patterns: one value),
-    /// and where each of `coordinates` is among them, by an open-addressing hash table.
-    static func distinct(_ coordinates: [Coordinate]) -> (values: [Coordinate], position: [Int32]) {
-        var values: [Coordinate] = []
-        var position = [Int32](repeating: 0, count: coordinates.count)
-        // Slots hold a value's index + 1 (0: empty), at most half of them filled.
-        let bits = max(4, (2 * coordinates.count).bitWidth - (2 * coordinates.count).leadingZeroBitCount)
-        let mask = (1 << bits) - 1
-        var slots = [Int32](repeating: 0, count: 1 << bits)
-        for (k, c) in coordinates.enumerated() {
-            let hash = (c.x.bitPattern &* 0x9E37_79B9_7F4A_7C15) ^ (c.y.bitPattern &* 0xC2B2_AE3D_27D4_EB4F)
-            var slot = Int(truncatingIfNeeded: hash >> UInt64(64 - bits))
-            while true {
-                let held = slots[slot]
-                if held == 0 {
-                    values.append(c)
-                    slots[slot] = Int32(values.count)
-                    position[k] = Int32(values.count - 1)
-                    break
-                }
-                let value = values[Int(held) - 1]
-                if value.x.bitPattern == c.x.bitPattern, value.y.bitPattern == c.y.bitPattern {
-                    position[k] = held - 1
-                    break
-                }
-                slot = (slot + 1) & mask
-            }
-        }
-        return (values, position)
     }
 
     /// The feature's geometry with the projected coordinates from the buffer.

@@ -36,7 +36,14 @@ extension Layer {
             feature.geometry?.forEachCoordinate { coordinates.append($0) }
         }
         firstCoordinate.append(coordinates.count)
-        if let bad = transformer.transformReportingFailure(&coordinates) {
+        // Polygons and lines share their corners and edges with their neighbours.
+        let repeated = features[range].contains { feature in
+            switch feature.geometry {
+            case .point?, .multiPoint?, nil: false
+            default: true
+            }
+        }
+        if let bad = transformer.transformReportingFailure(&coordinates, repeated: repeated) {
             var error = transformer.failure("cannot be transformed from \(transformer.source.label) to \(transformer.target.label)")
             error.file = source
             error.record = range.lowerBound + (firstCoordinate.lastIndex { $0 <= bad } ?? 0) + 1

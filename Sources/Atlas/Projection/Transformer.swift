@@ -41,9 +41,24 @@ public final class Transformer {
     }
 
     /// Transforms in place and returns the index of the first coordinate PROJ could not transform
-    /// (its result is infinite or NaN), so callers can name the record that holds it.
-    func transformReportingFailure(_ coordinates: inout [Coordinate]) -> Int? {
+    /// (its result is infinite or NaN), so callers can name the record that holds it. With
+    /// `repeated` each distinct coordinate is transformed once: the cells of a grid and the areas
+    /// of a division share their corners and edges, and finding the repeats costs a fraction of
+    /// transforming them (points, which seldom repeat, are better transformed as they are).
+    func transformReportingFailure(_ coordinates: inout [Coordinate], repeated: Bool = false) -> Int? {
         guard !coordinates.isEmpty else { return nil }
+        guard repeated else { return transformEachReportingFailure(&coordinates) }
+        var (distinct, position) = Self.distinct(coordinates)
+        if let bad = transformEachReportingFailure(&distinct) {
+            // Values are numbered in order of first appearance: the first failing value's first
+            // place is the first failing coordinate.
+            return position.firstIndex(of: Int32(bad))
+        }
+        for k in coordinates.indices { coordinates[k] = distinct[Int(position[k])] }
+        return nil
+    }
+
+    private func transformEachReportingFailure(_ coordinates: inout [Coordinate]) -> Int? {
         let n = coordinates.count
         let stride = MemoryLayout<Coordinate>.stride
         let done = coordinates.withUnsafeMutableBytes { bytes -> Int in
@@ -54,6 +69,37 @@ public final class Transformer {
             }
         }
         return coordinates.firstIndex(where: { !$0.isFinite }) ?? (done == n ? nil : done)
+    }
+
+    /// The distinct coordinates in order of first appearance (equal bit patterns: one value),
+    /// and where each of `coordinates` is among them, by an open-addressing hash table.
+    static func distinct(_ coordinates: [Coordinate]) -> (values: [Coordinate], position: [Int32]) {
+        var values: [Coordinate] = []
+        var position = [Int32](repeating: 0, count: coordinates.count)
+        // Slots hold a value's index + 1 (0: empty), at most half of them filled.
+        let bits = max(4, (2 * coordinates.count).bitWidth - (2 * coordinates.count).leadingZeroBitCount)
+        let mask = (1 << bits) - 1
+        var slots = [Int32](repeating: 0, count: 1 << bits)
+        for (k, c) in coordinates.enumerated() {
+            let hash = (c.x.bitPattern &* 0x9E37_79B9_7F4A_7C15) ^ (c.y.bitPattern &* 0xC2B2_AE3D_27D4_EB4F)
+            var slot = Int(truncatingIfNeeded: hash >> UInt64(64 - bits))
+            while true {
+                let held = slots[slot]
+                if held == 0 {
+                    values.append(c)
+                    slots[slot] = Int32(values.count)
+                    position[k] = Int32(values.count - 1)
+                    break
+                }
+                let value = values[Int(held) - 1]
+                if value.x.bitPattern == c.x.bitPattern, value.y.bitPattern == c.y.bitPattern {
+                    position[k] = held - 1
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        return (values, position)
     }
 
     /// An error with PROJ's reason for the last failed transformation.

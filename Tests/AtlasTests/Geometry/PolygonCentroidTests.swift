@@ -71,13 +71,13 @@ import Testing
 
     @Test func distinctCoordinatesAreFoundOnceInOrder() throws {
         let a = Coordinate(15.6, 60.6), b = Coordinate(15.7, 60.6), c = Coordinate(0, 0), negativeZero = Coordinate(-0.0, 0)
-        let found = CellCentroids.distinct([a, b, a, c, b, negativeZero, c])
+        let found = Transformer.distinct([a, b, a, c, b, negativeZero, c])
         // -0 and 0 are two bit patterns; each projects to the same place either way.
         #expect(found.values == [a, b, c, negativeZero])
         #expect(found.position == [0, 1, 0, 2, 1, 3, 2])
         // Many values (a table that must grow well past its smallest size), each repeated.
         let many = (0..<10_000).map { Coordinate(Double($0 % 2500), 1) }
-        let distinct = CellCentroids.distinct(many)
+        let distinct = Transformer.distinct(many)
         #expect(distinct.values.count == 2500 && distinct.position.enumerated().allSatisfy { many[$0.offset] == distinct.values[Int($0.element)] })
     }
 
