@@ -18,6 +18,10 @@ public final class GeoJSONWriter {
     /// Features accepted but not yet made into text, made a batch at a time on all cores.
     private var pending: [Feature] = []
     private let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The batch being written on another thread while the next one is made into text, and
+    /// the error writing it met.
+    private let writing = DispatchGroup()
+    private let writeFailure = WriteFailure()
 
     /// - Parameter foreignMembers: extra top-level members as (name, value), e.g. legend breaks.
     /// - Parameter significantDigits: rounds real-valued properties to this many significant
@@ -47,6 +51,9 @@ public final class GeoJSONWriter {
         }
         buffer.append(",\"features\":[\n")
     }
+
+    /// An unfinished file goes with the writer, once its last batch is written.
+    deinit { writing.wait() }
 
     /// Features made into text by one worker at a time.
     private static let chunkSize = 2048
@@ -86,8 +93,9 @@ public final class GeoJSONWriter {
     }
 
     /// The pending features as text, in order: in chunks on all cores when there are several
-    /// chunks, else here. On an error nothing of the batch is written and `count` is the
-    /// number of features before the failing one.
+    /// chunks (the batch then written on another thread while the next is made), else here. On
+    /// an error nothing of the batch is written and `count` is the number of features before
+    /// the failing one.
     private func writePending() throws {
         guard !pending.isEmpty else { return }
         let firstRecord = count - pending.count + 1
@@ -115,21 +123,34 @@ public final class GeoJSONWriter {
                 }
             }
         }
-        try flush()
         // The chunks in order: the first failure is the first failing record.
-        for chunk in texts {
-            if let failure = chunk.failure {
-                count = failure.record - 1
-                throw failure.error
+        if let failure = texts.lazy.compactMap(\.failure).first {
+            count = failure.record - 1
+            throw failure.error
+        }
+        try flush()
+        nonisolated(unsafe) let file = self.file
+        let failure = writeFailure
+        DispatchQueue.global().async(group: writing) {
+            do {
+                for chunk in texts { try chunk.bytes.withUnsafeBytes { try file.write($0) } }
+            } catch {
+                failure.error = error
             }
-            try chunk.bytes.withUnsafeBytes { try file.write($0) }
         }
     }
 
+    /// Writes the text made on this thread, once the batch before it is written.
     private func flush() throws {
+        writing.wait()
+        if let error = writeFailure.error { throw error }
         try buffer.withUnsafeBytes { try file.write($0) }
         buffer.removeAll()
     }
+}
+
+private final class WriteFailure: @unchecked Sendable {
+    var error: Error?
 }
 
 /// The text of one chunk of a batch: written by the one worker that makes it, read once all
