@@ -136,6 +136,8 @@ public struct HealthcareAccess: Sendable {
         /// Per threshold, the union of the cells reached within it (polygon origins only).
         public var isochrones: Layer?
         public var result: NearestFacilityResult
+        /// Wall time of the steps around the search (`result.stageSeconds`), for `--timings`.
+        public var stageSeconds: [(stage: String, seconds: Double)] = []
     }
 
     public func run(graph: RoadGraph, inputs: Inputs, isochrones: Bool = false, session: Session) throws -> Outputs {
@@ -144,6 +146,7 @@ public struct HealthcareAccess: Sendable {
             throw AtlasError("thresholds must be positive minutes")
         }
         let context = session.geos
+        var clock = StageClock()
 
         let origins = try inputs.origins.reprojected(to: crs, context: session.proj)
         let populationColumn = try origins.values(of: inputs.populationField)
@@ -157,6 +160,7 @@ public struct HealthcareAccess: Sendable {
             population.append(p)
         }
         let originPoints = try origins.centroids(context: context)
+        clock.lap("origins")
 
         var destinations = try inputs.destinations.reprojected(to: crs, context: session.proj)
         if let filter = inputs.destinationFilter {
@@ -173,6 +177,7 @@ public struct HealthcareAccess: Sendable {
             destinationIds = destinations.features.indices.map { String($0 + 1) }
         }
         let destinationPoints = try destinations.centroids(context: context)
+        clock.lap("destinations")
 
         // Features without a geometry cannot be placed: they count as unreachable.
         let placedOrigins = originPoints.indices.filter { originPoints[$0] != nil }
@@ -180,6 +185,7 @@ public struct HealthcareAccess: Sendable {
         var result = try search.run(
             graph: graph, origins: placedOrigins.map { originPoints[$0]! },
             destinations: placedDestinations.map { destinationPoints[$0]! })
+        clock.lap("nearest facility")
         result = Self.expand(result, origins: placedOrigins, count: originPoints.count, destinations: placedDestinations)
         let unplaced = originPoints.indices.filter { originPoints[$0] == nil }
         result.unsnappedOrigins = (result.unsnappedOrigins + unplaced).sorted()
@@ -198,6 +204,7 @@ public struct HealthcareAccess: Sendable {
             session.diagnostics.warning("\(result.unsnappedOrigins.count) origins are more than \(search.maxSnap) m from a road and count as unreachable (first: \(names))")
         }
 
+        clock.lap("warnings")
         let minutes = result.seconds.map { $0.isFinite ? $0 / 60 : nil }
         let cellsWGS84 = try inputs.origins.reprojected(to: .wgs84, context: session.proj)
         var cells = cellsWGS84
@@ -210,9 +217,12 @@ public struct HealthcareAccess: Sendable {
             ]
         }
 
+        clock.lap("cells")
         let areas = try areaLayer(inputs: inputs, origins: origins, originPoints: originPoints, minutes: minutes, population: population, session: session)
+        clock.lap("areas")
         let isochroneLayer = isochrones ? try isochroneLayer(cells: cellsWGS84, minutes: minutes, population: population, context: context) : nil
-        return Outputs(areas: areas, cells: cells, isochrones: isochroneLayer, result: result)
+        if isochrones { clock.lap("isochrones") }
+        return Outputs(areas: areas, cells: cells, isochrones: isochroneLayer, result: result, stageSeconds: clock.laps)
     }
 
     /// The summary properties in output order.
