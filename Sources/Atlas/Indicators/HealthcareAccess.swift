@@ -148,7 +148,11 @@ public struct HealthcareAccess: Sendable {
         let context = session.geos
         var clock = StageClock()
 
-        let origins = try inputs.origins.reprojected(to: crs, context: session.proj)
+        let origins = inputs.origins
+        // Where each origin stands in the network's CRS, on all cores, without building the
+        // projected layer; a layer without a CRS is an error `reprojected` words.
+        if origins.crs == nil { _ = try origins.reprojected(to: crs, context: session.proj) }
+        let originPoints = try CellCentroids.compute(origins, metric: crs, transform: origins.crs != crs)
         let populationColumn = try origins.values(of: inputs.populationField)
         var population: [Double] = []
         population.reserveCapacity(populationColumn.count)
@@ -159,7 +163,6 @@ public struct HealthcareAccess: Sendable {
             }
             population.append(p)
         }
-        let originPoints = try origins.centroids(context: context)
         clock.lap("origins")
 
         var destinations = try inputs.destinations.reprojected(to: crs, context: session.proj)
@@ -218,7 +221,7 @@ public struct HealthcareAccess: Sendable {
         }
 
         clock.lap("cells")
-        let areas = try areaLayer(inputs: inputs, origins: origins, originPoints: originPoints, minutes: minutes, population: population, session: session)
+        let areas = try areaLayer(inputs: inputs, metric: crs, originPoints: originPoints, minutes: minutes, population: population, session: session)
         clock.lap("areas")
         let isochroneLayer = isochrones ? try isochroneLayer(cells: cellsWGS84, minutes: minutes, population: population, context: context) : nil
         if isochrones { clock.lap("isochrones") }
@@ -261,7 +264,7 @@ public struct HealthcareAccess: Sendable {
     }
 
     private func areaLayer(
-        inputs: Inputs, origins: Layer, originPoints: [Coordinate?], minutes: [Double?], population: [Double],
+        inputs: Inputs, metric: CRS, originPoints: [Coordinate?], minutes: [Double?], population: [Double],
         session: Session
     ) throws -> Layer {
         guard let areasInput = inputs.areas else {
@@ -269,7 +272,7 @@ public struct HealthcareAccess: Sendable {
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [Field("area", .string)] + summaryFields,
                 features: [Feature(geometry: nil, values: [.string("all")] + summaryValues(summarize(minutes: minutes, population: population)))])
         }
-        let areas = try areasInput.reprojected(to: origins.crs ?? .wgs84, context: session.proj)
+        let areas = try areasInput.reprojected(to: metric, context: session.proj)
         if let areaId = inputs.areaId { _ = try areas.fieldIndex(areaId) }
         let areaIndex = try AreaIndex(areas, context: session.geos)
         let areaOf = try originPoints.map { try $0.flatMap(areaIndex.area(containing:)) }
