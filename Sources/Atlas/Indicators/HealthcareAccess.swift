@@ -57,11 +57,13 @@ public struct HealthcareAccess: Sendable {
         }
         var median: Double?
         if reachable > 0 {
-            reached.sort { $0.minutes < $1.minutes }
+            // A national grid has hundreds of thousands of cells: one radix sort of the minutes,
+            // stable as the standard sort is, so ties add up in the same order.
+            var keys = reached.map { Self.sortKey($0.minutes) }
             var running = 0.0
-            for r in reached {
-                running += r.population
-                if running >= reachable / 2 { median = r.minutes; break }
+            for k in keys.radixSortReturningPositions() {
+                running += reached[Int(k)].population
+                if running >= reachable / 2 { median = reached[Int(k)].minutes; break }
             }
         }
         return AccessSummary(
@@ -69,6 +71,13 @@ public struct HealthcareAccess: Sendable {
             meanMinutes: reachable > 0 ? weighted / reachable : nil, medianMinutes: median,
             shareWithin: within.map { total > 0 ? $0 / total : nil },
             classShares: classes.map { total > 0 ? $0 / total : nil })
+    }
+
+    /// An integer that orders as the number does: the sign bit flipped for a positive number,
+    /// every bit for a negative one; −0 counts as 0.
+    static func sortKey(_ value: Double) -> UInt64 {
+        let bits = (value + 0).bitPattern
+        return bits >> 63 == 1 ? ~bits : bits | 1 << 63
     }
 
     /// A selection of destinations: features matching any listed value of each named field.
