@@ -86,11 +86,9 @@ public struct RoadGraph: Sendable {
             self.y = y
         }
         let x = self.x, y = self.y
-        var start: [Int32] = [], end: [Int32] = [], forward: [Double] = [], backward: [Double] = []
+        var start: [Int32] = [], end: [Int32] = []
         start.reserveCapacity(segments.count)
         end.reserveCapacity(segments.count)
-        forward.reserveCapacity(segments.count)
-        backward.reserveCapacity(segments.count)
         var arcCount = 0
         var incomingCount = [Int32](repeating: 0, count: x.count + 1)
         for i in 0..<segments.count {
@@ -106,12 +104,17 @@ public struct RoadGraph: Sendable {
             guard f.isFinite || r.isFinite else { continue }
             start.append(a)
             end.append(b)
-            forward.append(f)
-            backward.append(r)
             if f.isFinite { incomingCount[Int(b)] += 1; arcCount += 1 }
             if r.isFinite { incomingCount[Int(a)] += 1; arcCount += 1 }
         }
         guard arcCount < Int(Int32.max) else { throw AtlasError("road graph: too many edges (\(arcCount))") }
+        // Mostly every segment is open in some direction, and the seconds are kept as they are.
+        var forward = seconds.forward, backward = seconds.backward
+        if start.count < segments.count {
+            let open = forward.indices.filter { forward[$0].isFinite || backward[$0].isFinite }
+            forward = open.map { seconds.forward[$0] }
+            backward = open.map { seconds.backward[$0] }
+        }
         var offsets = [Int32](repeating: 0, count: x.count + 1)
         for v in 0..<x.count { offsets[v + 1] = offsets[v] + incomingCount[v] }
         var fill = Array(offsets.dropLast())
