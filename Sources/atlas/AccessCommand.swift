@@ -203,7 +203,7 @@ struct AccessCommand: ParsableCommand {
     }
 
     func run() throws {
-        try execute(try request(), common) { result, session, _, writing in
+        try execute(try request(), common) { result, session, computing, writing in
             guard timings else { return }
             // One line, stable wording: Scripts/bench_access.sh reads these figures.
             let step = Dictionary(uniqueKeysWithValues: result.stageSeconds.map { ($0.stage, $0.seconds) })
@@ -216,10 +216,16 @@ struct AccessCommand: ParsableCommand {
             let search = result.outputs.result.stageSeconds
             let building = result.outputs.result.networkStageSeconds
             let nearest = search.reduce(0) { $0 + $1.seconds }
+            let reading = result.stageSeconds.filter { $0.stage.hasPrefix("reading ") }
+            let around = result.outputs.stageSeconds.filter { $0.stage != "nearest facility" }
+            // Validation checks the options and reads the layers; what is not reading is checking.
+            let checking = computing - result.stageSeconds.reduce(0) { $0 + $1.seconds }
             session.diagnostics.info(
-                "timing: network \(seconds(step["network"] ?? 0))\(building.isEmpty ? "" : " (\(timingList(building)))"), "
+                "timing: \(timingList(reading)), checking \(seconds(max(0, checking))), "
+                    + "network \(seconds(step["network"] ?? 0))\(building.isEmpty ? "" : " (\(timingList(building)))"), "
                     + "layers \(seconds(step["layers"] ?? 0)), indicator \(seconds(step["indicator"] ?? 0)) "
-                    + "(nearest facility \(seconds(nearest)): \(timingList(search))), writing \(seconds(writing))")
+                    + "(nearest facility \(seconds(nearest)): \(timingList(search)); \(timingList(around))), "
+                    + "provenance \(seconds(step["provenance"] ?? 0)), writing \(seconds(writing)), total \(seconds(computing + writing))")
         }
     }
 }

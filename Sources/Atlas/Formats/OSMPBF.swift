@@ -72,6 +72,27 @@ public struct OSMPBFFile: Sendable {
         try forEachDataBlock(progress: "reading nodes") { block, _ in try block.forEachNode(&budget, body) }
     }
 
+    /// `forEachWay` on all cores, block by block: each data block starts from `empty` and
+    /// `add` gives it the block's ways in order; the blocks' values come back in file order.
+    /// The checks and errors are those of `forEachWay`.
+    public func mapWayBlocks<T: Sendable>(_ empty: T, _ add: @Sendable (inout T, OSMWay) throws -> Void) throws -> [T] {
+        try mapDataBlocks(progress: "reading ways") { [empty] block, budget in
+            var value = empty
+            try block.forEachWay(&budget) { try add(&value, $0) }
+            return value
+        }
+    }
+
+    /// `forEachNode` on all cores, block by block, as `mapWayBlocks` for ways: `add` gets
+    /// each node's id, longitude and latitude.
+    public func mapNodeBlocks<T: Sendable>(_ empty: T, _ add: @Sendable (inout T, _ id: Int64, _ lon: Double, _ lat: Double) throws -> Void) throws -> [T] {
+        try mapDataBlocks(progress: "reading nodes") { [empty] block, budget in
+            var value = empty
+            try block.forEachNode(&budget) { try add(&value, $0, $1, $2) }
+            return value
+        }
+    }
+
     public func countElements() throws -> OSMElementCounts {
         var counts = OSMElementCounts()
         var budget = ElementBudget(data.count)
@@ -124,8 +145,80 @@ public struct OSMPBFFile: Sendable {
         }
     }
 
+    /// `forEachDataBlock` on all cores: the blocks are found one after another (only their
+    /// headers are read), then inflated and decoded in parallel. Each block spends from a
+    /// budget of its own; the pass's budget is then charged in file order, so the error
+    /// thrown is the one a pass block after block would meet first. Blocks are started in
+    /// file order, and none once those finished have spent the pass's budget: memory stays
+    /// within about a budget per core, as for one block at a time.
+    private func mapDataBlocks<T>(progress label: String, _ body: @Sendable (PrimitiveBlock, inout ElementBudget) throws -> T) throws -> [T] {
+        let progress = data.count > 1 << 24 ? diagnostics?.progress(label, total: data.count, bytes: true) : nil
+        defer { progress?.finish() }
+        var blocks: [(blob: Range<Int>, offset: Int)] = []
+        // A broken header further on is met after the blocks before it, as block after block.
+        var headerError: (any Error)?
+        do {
+            try forEachBlobRange { type, blob, offset in
+                if type == "OSMData" { blocks.append((blob, offset)) }
+                return true
+            }
+        } catch {
+            headerError = error
+        }
+        let path = self.path, data = self.data, fileSize = data.count
+        let finished = SpentElements()
+        let placeholder = (value: Result<T, any Error>.failure(AtlasError(file: path, "block not read")), spent: 0)
+        let decoded = concurrentMap(Array(blocks.indices), placeholder: placeholder, chunk: 1) { [blocks] k in
+            let (range, offset) = blocks[k]
+            var budget = ElementBudget(fileSize)
+            // Over budget already: the charge in file order fails before this block.
+            guard finished.total <= budget.limit else { return (value: .failure(AtlasError(file: path, "block not read")), spent: 0) }
+            defer { finished.add(budget.spent) }
+            let value = Result {
+                try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
+                    let blob = UnsafeRawBufferPointer(rebasing: file[range])
+                    let fail = { (message: String) in AtlasError(file: path, "block at byte \(offset): \(message)") }
+                    return try Self.withInflatedBlob(blob, fail: fail) { payload in
+                        do {
+                            return try body(try PrimitiveBlock(payload), &budget)
+                        } catch let error as ProtobufReader.Malformed {
+                            throw fail("\(error)")
+                        } catch let error as AtlasError where error.file == nil {
+                            throw fail(error.message)
+                        }
+                    }
+                }
+            }
+            progress?.advance(by: range.count)
+            return (value: value, spent: budget.spent)
+        }
+        var pass = ElementBudget(fileSize)
+        var values: [T] = []
+        values.reserveCapacity(decoded.count)
+        for (k, block) in decoded.enumerated() {
+            do { try pass.spend(block.spent) } catch let error as AtlasError {
+                throw AtlasError(file: path, "block at byte \(blocks[k].offset): \(error.message)")
+            }
+            values.append(try block.value.get())
+        }
+        if let headerError { throw headerError }
+        return values
+    }
+
     /// Walks the blocks, inflating each payload; `body` returns false to stop early.
     private func forEachBlob(_ body: (String, UnsafeRawBufferPointer, Int) throws -> Bool) throws {
+        try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
+            try forEachBlobRange { type, range, blockStart in
+                let blob = UnsafeRawBufferPointer(rebasing: file[range])
+                let fail = { (message: String) in AtlasError(file: path, "block at byte \(blockStart): \(message)") }
+                return try Self.withInflatedBlob(blob, fail: fail) { try body(type, $0, blockStart) }
+            }
+        }
+    }
+
+    /// Walks the blocks' headers: `body` gets each block's type, where its blob lies in the
+    /// file and where the block starts, and returns false to stop early.
+    private func forEachBlobRange(_ body: (String, Range<Int>, Int) throws -> Bool) throws {
         try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < file.count {
@@ -161,10 +254,9 @@ public struct OSMPBFFile: Sendable {
                     throw fail("blob of \(dataSize) bytes exceeds the 32 MiB limit")
                 }
                 guard file.count - offset >= dataSize else { throw fail("truncated blob") }
-                let blob = UnsafeRawBufferPointer(rebasing: file[offset..<offset + dataSize])
+                let blob = offset..<offset + dataSize
                 offset += dataSize
-                let keepGoing = try Self.withInflatedBlob(blob, fail: fail) { try body(type, $0, blockStart) }
-                if !keepGoing { return }
+                if try !body(type, blob, blockStart) { return }
             }
         }
     }
@@ -220,6 +312,8 @@ struct ElementBudget {
         remaining = limit
     }
 
+    var spent: Int { limit - remaining }
+
     mutating func spend(_ n: Int) throws {
         remaining -= n
         guard remaining >= 0 else {
@@ -227,6 +321,24 @@ struct ElementBudget {
                 "the blocks decode to more than \(limit) node references, nodes and tags, far beyond what a file"
                     + " of this size holds (compressed blocks of repeated bytes?)")
         }
+    }
+}
+
+/// What the blocks decoded so far on all cores have spent, together.
+private final class SpentElements: @unchecked Sendable {
+    private var spent = 0
+    private let lock = NSLock()
+
+    var total: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return spent
+    }
+
+    func add(_ n: Int) {
+        lock.lock()
+        spent += n
+        lock.unlock()
     }
 }
 

@@ -278,6 +278,13 @@ public struct AccessRequest: IndicatorRequest {
         if let areas, let areaID { _ = try session.layer(areas).fieldIndex(areaID) }
     }
 
+    /// How long reading each input layer took; validation reads them, before `run`.
+    func readingSeconds(_ session: Session) -> [(stage: String, seconds: Double)] {
+        [("reading origins", origins), ("reading destinations", destinations), ("reading areas", areas)].compactMap { stage, source in
+            source.flatMap { session.readSeconds[$0] }.map { (stage, $0) }
+        }
+    }
+
     func destinationFilterValue() throws -> HealthcareAccess.DestinationFilter? {
         guard !destinationFilter.isEmpty else { return nil }
         do { return try HealthcareAccess.DestinationFilter(parsing: destinationFilter) } catch let error as AtlasError {
@@ -323,8 +330,11 @@ public struct AccessRequest: IndicatorRequest {
         let indicator = HealthcareAccess(thresholds: thresholds, search: NearestFacility(maxSnap: maxSnap, accessSpeed: accessSpeed, minComponentNodes: minComponent))
         let outputs = try indicator.run(graph: graph, inputs: inputs, isochrones: isochronesOut != nil, session: session)
         lap("indicator")
+        // Mostly waiting for the fingerprints of the inputs, hashed on another core meanwhile.
         let provenance = try Provenance(self, session: session, warnings: Array(session.diagnostics.warnings.dropFirst(firstWarning)))
-        return AccessResult(outputs: outputs, schema: indicator, areaID: areaID, provenance: provenance, stageSeconds: seconds)
+        lap("provenance")
+        return AccessResult(
+            outputs: outputs, schema: indicator, areaID: areaID, provenance: provenance, stageSeconds: readingSeconds(session) + seconds)
     }
 }
 
@@ -334,7 +344,8 @@ public struct AccessResult: IndicatorResult {
     var schema: HealthcareAccess
     var areaID: String?
     public var provenance: Provenance
-    /// Seconds per step: reading the network, reading the layers, the indicator.
+    /// Seconds per step: reading the input layers, the network, the layers (read already),
+    /// the indicator and the provenance.
     public var stageSeconds: [(stage: String, seconds: Double)]
     /// A transit run's outputs (`outputs` then holds its walk-only search).
     public var transit: TransitRun?

@@ -57,11 +57,13 @@ public struct HealthcareAccess: Sendable {
         }
         var median: Double?
         if reachable > 0 {
-            reached.sort { $0.minutes < $1.minutes }
+            // A national grid has hundreds of thousands of cells: one radix sort of the minutes,
+            // stable as the standard sort is, so ties add up in the same order.
+            var keys = reached.map { Self.sortKey($0.minutes) }
             var running = 0.0
-            for r in reached {
-                running += r.population
-                if running >= reachable / 2 { median = r.minutes; break }
+            for k in keys.radixSortReturningPositions() {
+                running += reached[Int(k)].population
+                if running >= reachable / 2 { median = reached[Int(k)].minutes; break }
             }
         }
         return AccessSummary(
@@ -69,6 +71,13 @@ public struct HealthcareAccess: Sendable {
             meanMinutes: reachable > 0 ? weighted / reachable : nil, medianMinutes: median,
             shareWithin: within.map { total > 0 ? $0 / total : nil },
             classShares: classes.map { total > 0 ? $0 / total : nil })
+    }
+
+    /// An integer that orders as the number does: the sign bit flipped for a positive number,
+    /// every bit for a negative one; −0 counts as 0.
+    static func sortKey(_ value: Double) -> UInt64 {
+        let bits = (value + 0).bitPattern
+        return bits >> 63 == 1 ? ~bits : bits | 1 << 63
     }
 
     /// A selection of destinations: features matching any listed value of each named field.
@@ -136,6 +145,8 @@ public struct HealthcareAccess: Sendable {
         /// Per threshold, the union of the cells reached within it (polygon origins only).
         public var isochrones: Layer?
         public var result: NearestFacilityResult
+        /// Wall time of the steps around the search (`result.stageSeconds`), for `--timings`.
+        public var stageSeconds: [(stage: String, seconds: Double)] = []
     }
 
     public func run(graph: RoadGraph, inputs: Inputs, isochrones: Bool = false, session: Session) throws -> Outputs {
@@ -144,8 +155,13 @@ public struct HealthcareAccess: Sendable {
             throw AtlasError("thresholds must be positive minutes")
         }
         let context = session.geos
+        var clock = StageClock()
 
-        let origins = try inputs.origins.reprojected(to: crs, context: session.proj)
+        let origins = inputs.origins
+        // Where each origin stands in the network's CRS, on all cores, without building the
+        // projected layer; a layer without a CRS is an error `reprojected` words.
+        if origins.crs == nil { _ = try origins.reprojected(to: crs, context: session.proj) }
+        let originPoints = try CellCentroids.compute(origins, metric: crs, transform: origins.crs != crs)
         let populationColumn = try origins.values(of: inputs.populationField)
         var population: [Double] = []
         population.reserveCapacity(populationColumn.count)
@@ -156,7 +172,7 @@ public struct HealthcareAccess: Sendable {
             }
             population.append(p)
         }
-        let originPoints = try origins.centroids(context: context)
+        clock.lap("origins")
 
         var destinations = try inputs.destinations.reprojected(to: crs, context: session.proj)
         if let filter = inputs.destinationFilter {
@@ -173,6 +189,7 @@ public struct HealthcareAccess: Sendable {
             destinationIds = destinations.features.indices.map { String($0 + 1) }
         }
         let destinationPoints = try destinations.centroids(context: context)
+        clock.lap("destinations")
 
         // Features without a geometry cannot be placed: they count as unreachable.
         let placedOrigins = originPoints.indices.filter { originPoints[$0] != nil }
@@ -180,6 +197,7 @@ public struct HealthcareAccess: Sendable {
         var result = try search.run(
             graph: graph, origins: placedOrigins.map { originPoints[$0]! },
             destinations: placedDestinations.map { destinationPoints[$0]! })
+        clock.lap("nearest facility")
         result = Self.expand(result, origins: placedOrigins, count: originPoints.count, destinations: placedDestinations)
         let unplaced = originPoints.indices.filter { originPoints[$0] == nil }
         result.unsnappedOrigins = (result.unsnappedOrigins + unplaced).sorted()
@@ -198,21 +216,28 @@ public struct HealthcareAccess: Sendable {
             session.diagnostics.warning("\(result.unsnappedOrigins.count) origins are more than \(search.maxSnap) m from a road and count as unreachable (first: \(names))")
         }
 
+        clock.lap("warnings")
         let minutes = result.seconds.map { $0.isFinite ? $0 / 60 : nil }
         let cellsWGS84 = try inputs.origins.reprojected(to: .wgs84, context: session.proj)
         var cells = cellsWGS84
         cells.fields += Self.cellSchema.map(\.field)
-        for i in cells.features.indices {
-            cells.features[i].values += [
-                minutes[i].map(Value.double) ?? .null,
-                result.nearest[i] >= 0 ? .string(destinationIds[Int(result.nearest[i])]) : .null,
-                result.originSnapMetres[i].isFinite ? .double(result.originSnapMetres[i]) : .null,
-            ]
+        // Each cell with its three values more, on all cores: a national grid has many cells.
+        let features = cellsWGS84.features, nearest = result.nearest, snapMetres = result.originSnapMetres
+        cells.features = concurrentMap(Array(features.indices), placeholder: Feature(geometry: nil, values: [])) { i in
+            var cell = features[i]
+            cell.values.reserveCapacity(cell.values.count + 3)
+            cell.values.append(minutes[i].map(Value.double) ?? .null)
+            cell.values.append(nearest[i] >= 0 ? .string(destinationIds[Int(nearest[i])]) : .null)
+            cell.values.append(snapMetres[i].isFinite ? .double(snapMetres[i]) : .null)
+            return cell
         }
 
-        let areas = try areaLayer(inputs: inputs, origins: origins, originPoints: originPoints, minutes: minutes, population: population, session: session)
+        clock.lap("cells")
+        let areas = try areaLayer(inputs: inputs, metric: crs, originPoints: originPoints, minutes: minutes, population: population, session: session)
+        clock.lap("areas")
         let isochroneLayer = isochrones ? try isochroneLayer(cells: cellsWGS84, minutes: minutes, population: population, context: context) : nil
-        return Outputs(areas: areas, cells: cells, isochrones: isochroneLayer, result: result)
+        if isochrones { clock.lap("isochrones") }
+        return Outputs(areas: areas, cells: cells, isochrones: isochroneLayer, result: result, stageSeconds: clock.laps)
     }
 
     /// The summary properties in output order.
@@ -251,7 +276,7 @@ public struct HealthcareAccess: Sendable {
     }
 
     private func areaLayer(
-        inputs: Inputs, origins: Layer, originPoints: [Coordinate?], minutes: [Double?], population: [Double],
+        inputs: Inputs, metric: CRS, originPoints: [Coordinate?], minutes: [Double?], population: [Double],
         session: Session
     ) throws -> Layer {
         guard let areasInput = inputs.areas else {
@@ -259,7 +284,7 @@ public struct HealthcareAccess: Sendable {
                 source: "", format: "GeoJSON", crs: .wgs84, fields: [Field("area", .string)] + summaryFields,
                 features: [Feature(geometry: nil, values: [.string("all")] + summaryValues(summarize(minutes: minutes, population: population)))])
         }
-        let areas = try areasInput.reprojected(to: origins.crs ?? .wgs84, context: session.proj)
+        let areas = try areasInput.reprojected(to: metric, context: session.proj)
         if let areaId = inputs.areaId { _ = try areas.fieldIndex(areaId) }
         let areaIndex = try AreaIndex(areas, context: session.geos)
         let areaOf = try originPoints.map { try $0.flatMap(areaIndex.area(containing:)) }

@@ -126,10 +126,13 @@ public struct NearestFacility: Sendable {
     ) throws -> NearestFacilityResult {
         guard accessSpeed > 0 else { throw AtlasError("the access speed must be positive, got \(accessSpeed)") }
         var clock = StageClock()
-        let index = index ?? SegmentIndex(graph)
-        clock.lap("segment index")
-        let snappable = (components ?? RoadComponents(graph)).snappable(graph, minimumNodes: minComponentNodes)
-        clock.lap("components")
+        // The index and the components are independent: each takes a core. A step done
+        // alongside another is timed as the wall time it adds beyond that one.
+        let minimumNodes = minComponentNodes, givenIndex = index
+        let ((index, indexSeconds), snappable) = concurrently(
+            { timed { givenIndex ?? SegmentIndex(graph) } },
+            { (components ?? RoadComponents(graph)).snappable(graph, minimumNodes: minimumNodes) })
+        clock.lap("segment index", "components (alongside)", firstSeconds: indexSeconds)
         let walkSecondsPerMetre = 3.6 / accessSpeed
 
         let (snapped, destinationsMoved, destinationsStranded) = snap(destinations, index, graph, snappable)
@@ -141,7 +144,9 @@ public struct NearestFacility: Sendable {
             throw AtlasError("no destination lies within \(maxSnap) m of the road network\(islands)")
         }
 
-        var search = MultiSourceSearch(graph)
+        // Where the search starts, in destination order: seeding in this order is seeding one
+        // by one.
+        var seeds: [(node: Int32, seconds: Double, destination: Int32)] = []
         // Destinations on each segment, for origins reached along their own segment.
         var onSegment: [Int32: [(destination: Int32, fraction: Double, walk: Double)]] = [:]
         for (d, snap) in destinationSnaps.enumerated() {
@@ -150,19 +155,26 @@ public struct NearestFacility: Sendable {
             let walk = snap.distance * walkSecondsPerMetre
             onSegment[snap.segment, default: []].append((Int32(d), snap.fraction, walk))
             if graph.forwardSeconds[s].isFinite {
-                search.seed(node: graph.segmentStart[s], seconds: walk + graph.forwardSeconds[s] * snap.fraction, destination: Int32(d))
+                seeds.append((graph.segmentStart[s], walk + graph.forwardSeconds[s] * snap.fraction, Int32(d)))
             }
             if graph.backwardSeconds[s].isFinite {
-                search.seed(node: graph.segmentEnd[s], seconds: walk + graph.backwardSeconds[s] * (1 - snap.fraction), destination: Int32(d))
+                seeds.append((graph.segmentEnd[s], walk + graph.backwardSeconds[s] * (1 - snap.fraction), Int32(d)))
             }
         }
         destinationSnaps.removeAll()
         clock.lap("snapping destinations")
-        search.run(graph)
-        clock.lap("search")
-
-        let (originSnaps, originsMoved, originsStranded) = snap(origins, index, graph, snappable)
-        clock.lap("snapping origins")
+        // The search takes one core; the origins snap on the others (and on its core after it).
+        let ((search, searchSeconds), (originSnaps, originsMoved, originsStranded)) = concurrently(
+            { [seeds] in
+                timed {
+                    var search = MultiSourceSearch(graph)
+                    for seed in seeds { search.seed(node: seed.node, seconds: seed.seconds, destination: seed.destination) }
+                    search.run(graph)
+                    return search
+                }
+            },
+            { snap(origins, index, graph, snappable) })
+        clock.lap("search", "snapping origins (alongside)", firstSeconds: searchSeconds)
         let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
         let best = concurrentMap(Array(origins.indices), placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
             guard let snap = originSnaps[o] else { return (.infinity, -1) }
@@ -249,6 +261,23 @@ struct StageClock {
         laps.append((stage, Double(now - last) / 1e9))
         last = now
     }
+
+    /// A lap of two steps run side by side: the first with its own `firstSeconds`, the
+    /// second with the wall time it took beyond the first (0 when it finished sooner).
+    mutating func lap(_ first: String, _ second: String, firstSeconds: Double) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let wall = Double(now - last) / 1e9
+        laps.append((first, min(firstSeconds, wall)))
+        laps.append((second, max(0, wall - firstSeconds)))
+        last = now
+    }
+}
+
+/// `body()` and the wall seconds it took.
+func timed<T>(_ body: () -> T) -> (T, Double) {
+    let started = DispatchTime.now().uptimeNanoseconds
+    let value = body()
+    return (value, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
 }
 
 /// Dijkstra from many sources over the reversed graph with lazy deletion. Labels are

@@ -4,6 +4,7 @@
 /// Reading takes two passes so that memory holds only routable roads: the first keeps the
 /// node references of usable ways (one flat `[Int64]`), the second looks up the coordinates
 /// of those nodes only, walking a sorted id list alongside the (normally sorted) node stream.
+/// Each pass decodes the file's blocks on all cores.
 public struct OSMRoads: Sendable {
     /// OSM node ids, sorted; `coordinates[i]` is node `ids[i]` as lon/lat.
     public var ids: [Int64]
@@ -20,32 +21,18 @@ public struct OSMRoads: Sendable {
         var file = try OSMPBFFile(path: path)
         file.diagnostics = diagnostics
         let profile = TravelProfile(mode)
+        // The blocks are decoded on all cores, each into its usable ways; then joined in file order.
+        let wayBlocks = try file.mapWayBlocks(UsableWays(profile: profile)) { $0.add($1) }
         var refs: [Int64] = []
         var wayEnds: [Int] = []
         var forward: [Float] = []
         var backward: [Float] = []
-        // Most ways share a handful of tag combinations: decide each combination once.
-        var decided: [[String]: WayTraversal?] = [:]
-        var consulted: [String] = []
-        try file.forEachWay { way in
-            guard way.refs.count >= 2 else { return }
-            consulted.removeAll(keepingCapacity: true)
-            for t in way.tags where TravelProfile.consultedKeys.contains(t.key) {
-                consulted.append(t.key)
-                consulted.append(t.value)
-            }
-            let decision: WayTraversal?
-            if let known = decided[consulted] {
-                decision = known
-            } else {
-                decision = profile.traversal(way)
-                decided[consulted] = decision
-            }
-            guard let traversal = decision else { return }
-            refs.append(contentsOf: way.refs)
-            wayEnds.append(refs.count)
-            forward.append(Float(traversal.forward ?? 0))
-            backward.append(Float(traversal.backward ?? 0))
+        refs.reserveCapacity(wayBlocks.reduce(0) { $0 + $1.refs.count })
+        for block in wayBlocks {
+            wayEnds += block.ends.map { $0 + refs.count }
+            refs += block.refs
+            forward += block.forward
+            backward += block.backward
         }
 
         clock.lap("ways")
@@ -54,16 +41,12 @@ public struct OSMRoads: Sendable {
         clock.lap("node ids")
         var lon = [Double](repeating: .nan, count: ids.count)
         var lat = [Double](repeating: .nan, count: ids.count)
-        var cursor = 0
-        var previousId = Int64.min
-        try file.forEachNode { id, x, y in
-            if id < previousId { cursor = ids.lowerBound(id) }
-            previousId = id
-            // Nodes come sorted in practice: step the cursor, and fall back to a search if not.
-            while cursor < ids.count && ids[cursor] < id { cursor += 1 }
-            if cursor < ids.count && ids[cursor] == id {
-                lon[cursor] = x
-                lat[cursor] = y
+        let found = try file.mapNodeBlocks(NodesFound(among: ids)) { $0.add(id: $1, lon: $2, lat: $3) }
+        // In file order, so that a node given twice takes its last position, as one pass would.
+        for block in found {
+            for (k, i) in block.places.enumerated() {
+                lon[Int(i)] = block.lon[k]
+                lat[Int(i)] = block.lat[k]
             }
         }
 
@@ -112,6 +95,70 @@ public struct OSMRoads: Sendable {
         clock.lap("graph")
         graph.stageSeconds = stageSeconds + clock.laps
         return graph
+    }
+}
+
+/// The ways of one block that the profile lets its mode use: their node references one after
+/// another, where each way's references end, and its speeds.
+struct UsableWays: Sendable {
+    let profile: TravelProfile
+    var refs: [Int64] = []
+    var ends: [Int] = []
+    var forward: [Float] = []
+    var backward: [Float] = []
+    /// Most ways share a handful of tag combinations: each combination is decided once.
+    private var decided: [[String]: WayTraversal?] = [:]
+    private var consulted: [String] = []
+
+    init(profile: TravelProfile) { self.profile = profile }
+
+    mutating func add(_ way: OSMWay) {
+        guard way.refs.count >= 2 else { return }
+        consulted.removeAll(keepingCapacity: true)
+        for t in way.tags where TravelProfile.consultedKeys.contains(t.key) {
+            consulted.append(t.key)
+            consulted.append(t.value)
+        }
+        let decision: WayTraversal?
+        if let known = decided[consulted] {
+            decision = known
+        } else {
+            decision = profile.traversal(way)
+            decided[consulted] = decision
+        }
+        guard let traversal = decision else { return }
+        refs.append(contentsOf: way.refs)
+        ends.append(refs.count)
+        forward.append(Float(traversal.forward ?? 0))
+        backward.append(Float(traversal.backward ?? 0))
+    }
+}
+
+/// The nodes of one block that roads use: each one's place among the sorted ids roads refer
+/// to, and its position.
+struct NodesFound: Sendable {
+    let ids: [Int64]
+    var places: [Int32] = []
+    var lon: [Double] = []
+    var lat: [Double] = []
+    /// The place of the last node's id among `ids` (where it is or would be), nil before the first.
+    private var cursor: Int?
+    private var previousId = Int64.min
+
+    init(among ids: [Int64]) { self.ids = ids }
+
+    mutating func add(id: Int64, lon x: Double, lat y: Double) {
+        var at = cursor ?? ids.lowerBound(id)
+        if id < previousId { at = ids.lowerBound(id) }
+        previousId = id
+        // Nodes come sorted in practice: step the cursor, and fall back to a search if not.
+        while at < ids.count && ids[at] < id { at += 1 }
+        cursor = at
+        if at < ids.count && ids[at] == id {
+            places.append(Int32(at))
+            lon.append(x)
+            lat.append(y)
+        }
     }
 }
 

@@ -68,7 +68,11 @@ public struct RoadGraph: Sendable {
         guard x.count == y.count else { throw AtlasError("road graph: \(x.count) x values but \(y.count) y values") }
         guard x.count < Int(Int32.max) else { throw AtlasError("road graph: too many nodes (\(x.count))") }
         self.crs = crs
-        let rank = order == .spatial ? HilbertCurve.ranks(x: x, y: y) : nil
+        // A segment's length does not depend on how the nodes are numbered: the seconds of the
+        // segments are worked out on one core while the Hilbert ranks are on the other.
+        let (rank, seconds) = concurrently(
+            { order == .spatial ? HilbertCurve.ranks(x: x, y: y) : nil },
+            { Self.seconds(segments, x: x, y: y) })
         if let rank {
             var sortedX = [Double](repeating: 0, count: x.count), sortedY = sortedX
             for i in x.indices {
@@ -82,11 +86,9 @@ public struct RoadGraph: Sendable {
             self.y = y
         }
         let x = self.x, y = self.y
-        var start: [Int32] = [], end: [Int32] = [], forward: [Double] = [], backward: [Double] = []
+        var start: [Int32] = [], end: [Int32] = []
         start.reserveCapacity(segments.count)
         end.reserveCapacity(segments.count)
-        forward.reserveCapacity(segments.count)
-        backward.reserveCapacity(segments.count)
         var arcCount = 0
         var incomingCount = [Int32](repeating: 0, count: x.count + 1)
         for i in 0..<segments.count {
@@ -98,18 +100,21 @@ public struct RoadGraph: Sendable {
                 a = rank[Int(a)]
                 b = rank[Int(b)]
             }
-            let length = ((x[Int(b)] - x[Int(a)]) * (x[Int(b)] - x[Int(a)]) + (y[Int(b)] - y[Int(a)]) * (y[Int(b)] - y[Int(a)])).squareRoot()
-            let f = Self.seconds(length, Double(segments.forwardSpeed[i]))
-            let r = Self.seconds(length, Double(segments.backwardSpeed[i]))
+            let f = seconds.forward[i], r = seconds.backward[i]
             guard f.isFinite || r.isFinite else { continue }
             start.append(a)
             end.append(b)
-            forward.append(f)
-            backward.append(r)
             if f.isFinite { incomingCount[Int(b)] += 1; arcCount += 1 }
             if r.isFinite { incomingCount[Int(a)] += 1; arcCount += 1 }
         }
         guard arcCount < Int(Int32.max) else { throw AtlasError("road graph: too many edges (\(arcCount))") }
+        // Mostly every segment is open in some direction, and the seconds are kept as they are.
+        var forward = seconds.forward, backward = seconds.backward
+        if start.count < segments.count {
+            let open = forward.indices.filter { forward[$0].isFinite || backward[$0].isFinite }
+            forward = open.map { seconds.forward[$0] }
+            backward = open.map { seconds.backward[$0] }
+        }
         var offsets = [Int32](repeating: 0, count: x.count + 1)
         for v in 0..<x.count { offsets[v + 1] = offsets[v] + incomingCount[v] }
         var fill = Array(offsets.dropLast())
@@ -130,6 +135,20 @@ public struct RoadGraph: Sendable {
         backwardSeconds = backward
         incomingOffsets = offsets
         incomingArcs = arcs
+    }
+
+    /// Each segment's seconds along it and back at its speeds, `.infinity` where closed; a
+    /// segment whose ends are not both among the nodes gets NaN (the builder refuses it).
+    static func seconds(_ segments: RoadSegmentList, x: [Double], y: [Double]) -> (forward: [Double], backward: [Double]) {
+        var forward = [Double](repeating: .nan, count: segments.count), backward = forward
+        for i in 0..<segments.count {
+            let a = Int(segments.start[i]), b = Int(segments.end[i])
+            guard a >= 0, b >= 0, a < x.count, b < x.count else { continue }
+            let length = ((x[b] - x[a]) * (x[b] - x[a]) + (y[b] - y[a]) * (y[b] - y[a])).squareRoot()
+            forward[i] = seconds(length, Double(segments.forwardSpeed[i]))
+            backward[i] = seconds(length, Double(segments.backwardSpeed[i]))
+        }
+        return (forward, backward)
     }
 
     static func seconds(_ metres: Double, _ kmh: Double) -> Double {

@@ -25,12 +25,32 @@ extension RoadGraph {
         var extent = Bounds.empty
         for c in roads.coordinates { extent.extend(c) }
         let crs = MetricCRS.choose(forLonLatBounds: extent)
-        let transformer = try session.transformer(from: .wgs84, to: crs)
         do {
-            return try roads.graph(crs: crs, order: order) { try transformer.transform(&$0) }
+            return try roads.graph(crs: crs, order: order) { try projectOnAllCores(&$0, to: crs) }
         } catch let error as AtlasError {
             throw error.inFile(path)
         }
+    }
+
+    /// Lon/lat coordinates to `crs` in place, a contiguous part on each core with a PROJ
+    /// context of its own (a transformer belongs to one thread). PROJ transforms each point by
+    /// itself, so the result is that of one batch; an error names the first coordinate that fails.
+    static func projectOnAllCores(_ coordinates: inout [Coordinate], to crs: CRS) throws {
+        let all = coordinates, count = all.count
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 65536))
+        let parts = concurrentMap(Array(0..<workers), placeholder: Result<[Coordinate], any Error>.success([]), chunk: 1) { k in
+            Result {
+                let range = (count * k / workers)..<(count * (k + 1) / workers)
+                var part = Array(all[range])
+                let transformer = try Transformer(from: .wgs84, to: crs, context: try PROJContext())
+                if let bad = transformer.transformReportingFailure(&part) {
+                    throw transformer.failure("coordinate \(range.lowerBound + bad + 1) cannot be transformed from \(CRS.wgs84.label) to \(crs.label)")
+                }
+                return part
+            }
+        }
+        coordinates.removeAll(keepingCapacity: true)
+        for part in parts { coordinates += try part.get() }
     }
 
     /// Builds the graph from a line layer, first projected to its metric CRS; the nodes are

@@ -170,6 +170,16 @@ func concurrentMap<T>(_ order: [Int], placeholder: T, chunk: Int = 4096, _ body:
     return results.values()
 }
 
+/// `first()` and `second()` at the same time, on two cores when there are two; the results
+/// are those of calling one after the other.
+func concurrently<A, B>(_ first: @Sendable () -> A, _ second: @Sendable () -> B) -> (A, B) {
+    let a = Slots<A?>(1, nil), b = Slots<B?>(1, nil)
+    DispatchQueue.concurrentPerform(iterations: 2) { k in
+        if k == 0 { a.set(0, first()) } else { b.set(0, second()) }
+    }
+    return (a.values()[0]!, b.values()[0]!)
+}
+
 /// Results written by several workers, each to its own indices, into one buffer.
 private final class Slots<T>: @unchecked Sendable {
     private let buffer: UnsafeMutableBufferPointer<T>

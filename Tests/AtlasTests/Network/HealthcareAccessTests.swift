@@ -25,6 +25,18 @@ struct HealthcareAccessTests {
         #expect(empty.shareWithin.allSatisfy { $0 == nil })
     }
 
+    @Test func theMedianOfTiedMinutesAddsThemUpInTheirOrder() {
+        // Sorted by minutes: 3 (2 people), 3 (2), 7 (1), 10 (1); 6 reachable, half is 3; the
+        // running sum is 2, then 4 at the second 3 minutes: the median is 3.
+        let summary = HealthcareAccess().summarize(minutes: [7, 3, 10, 3], population: [1, 2, 1, 2])
+        #expect(summary.medianMinutes == 3)
+        // The sort keys order as the numbers do, −0 as 0.
+        let numbers: [Double] = [-.infinity, -1.5, -0.0, 0, 1e-300, 2, .infinity]
+        let keys = numbers.map(HealthcareAccess.sortKey)
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(keys[2] == keys[3] && keys[1] < keys[2] && keys[3] < keys[4])
+    }
+
     /// The 3×3 grid of `NearestFacilityTests` moved to SWEREF 99 TM (500 000 E, 6 500 000 N):
     /// east–west streets 60 s per 1000 m block, north–south 120 s.
     static func swedishGrid() throws -> RoadGraph {
