@@ -85,7 +85,7 @@ public struct RoadGraph: Sendable {
             self.x = x
             self.y = y
         }
-        let x = self.x, y = self.y
+        let x = self.x
         var start: [Int32] = [], end: [Int32] = []
         start.reserveCapacity(segments.count)
         end.reserveCapacity(segments.count)
