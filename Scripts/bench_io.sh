@@ -82,7 +82,7 @@ best_timings() {
 # writing as many bytes to a new file in the same folder, synced before dd exits.
 limits() {
   local file=$1 bytes mib copies
-  bytes=$(stat -c %s "$file")
+  bytes=$(stat -L -c %s "$file")
   mib=$(( (bytes + 1048575) / 1048576 ))
   copies=$(( (64 * 1048576 + bytes - 1) / bytes ))
   local files=()
@@ -113,7 +113,7 @@ throughput_row() {
 # and compared with ogr2ogr as whole runs.
 for input in "$cells" "$SHARED/dalarna/befolkning_1km_2025_dalarna.geojson" "$SHARED/dalarna/deso_2025_dalarna.geojson"; do
   name=$(basename "$input" .geojson)
-  echo "GeoJSON throughput: $name ($(stat -c %s "$input") bytes)"
+  echo "GeoJSON throughput: $name ($(stat -L -c %s "$input") bytes)"
   limits "$input"
   out="$work/$name.atlas.geojson"
   best_timings "$input" "$out" 5

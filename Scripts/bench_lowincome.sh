@@ -70,7 +70,9 @@ a=$BEST_SECONDS a_mb=$PEAK_MB
 measure "geopandas dasymetric overlays" "$runs" python3 -W ignore "$(dirname "$0")/dasymetric_peer.py" \
   "$deso" befolkning_65_plus_2024 befolkning_2024 "$grid" 250 "$weights_1km" befolkning_2025 3006 "$BENCH_TMP/dasymetric_peer.csv"
 t=$BEST_SECONDS
-# Not timed: the two agree on every cell the peer gives figures for (1e-6 relative).
+# Not timed: the two agree on every cell the peer gives figures for, to 1e-6 relative, or to
+# 1e-9 people where a cell holds less than a thousandth of a person: slivers left by the two
+# overlays (areas of square millimetres) differ in their fifth digit.
 python3 - "$BENCH_TMP/lowincome_250m_weighted.geojson" "$BENCH_TMP/dasymetric_peer.csv" <<'PY'
 import json, sys
 import pandas as pd
@@ -81,7 +83,7 @@ worst = 0.0
 for rutid, count, total in zip(peer.rutid, peer["count"], peer["total"]):
     mine = atlas[rutid]
     for a, b in ((mine["count"], count), (mine["total"], total)):
-        worst = max(worst, float("inf") if a is None else abs(a - b) / max(abs(b), 1e-9))
+        worst = max(worst, float("inf") if a is None else abs(a - b) / max(abs(b), 1e-3))
 print(f"  atlas and the peer: {len(peer)} cells with figures, largest relative difference {worst:.1e}")
 assert worst < 1e-6, "atlas and the dasymetric peer disagree"
 PY

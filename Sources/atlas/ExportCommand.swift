@@ -63,9 +63,7 @@ struct ExportCommand: ParsableCommand {
     static func timingLine(_ result: ExportResult, out: String, computing: Double, writing: Double) -> String {
         let steps = result.stageSeconds.reduce(0) { $0 + $1.seconds }
         let readBytes = result.layer.provenance.inputs.first?.fingerprint.bytes ?? 0
-        let written = (try? LayerFormat.parse(outputPath: out).file).flatMap { file in
-            (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
-        } ?? 0
+        let written = (try? LayerFormat.parse(outputPath: out).file).flatMap(InputFile.size) ?? 0
         return "timing: reading \(seconds(max(0, computing - steps))) (\(readBytes) bytes), \(timingList(result.stageSeconds)), "
             + "writing \(seconds(writing)) (\(written) bytes)"
     }

@@ -154,6 +154,22 @@ import Atlas
         #expect(((run["inputs"] as? [[String: Any]])?.first?["file"] as? String) == "kommun_cp1252.shp")
     }
 
+    @Test func anInputGivenThroughASymbolicLinkIsRecordedAsTheFileItNames() throws {
+        // The link's own size (its path's length) is not the input's: the provenance gives the
+        // size and digest of the file linked to, as `stat -L` and `sha256sum` see it.
+        let folder = try CLI.temporaryFolder()
+        let target = CLI.shared("dalarna/deso_2025_dalarna.geojson")
+        let link = folder + "/deso.geojson"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let out = folder + "/out.geojson"
+        let result = try CLI.run(["export", link, "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let input = try #require((try Self.provenance(out)["inputs"] as? [[String: Any]])?.first)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: target)[.size] as? Int)
+        #expect(input["bytes"] as? Int == size)
+        #expect(input["sha256"] as? String == (try Self.sha256sum(target)))
+    }
+
     @Test func anUnknownFieldInTheLastRunStopsTheBuildBeforeAnyLayerIsWritten() throws {
         let folder = try CLI.temporaryFolder()
         var demo = try String(contentsOfFile: Self.geoData + "/demo.yml", encoding: .utf8)

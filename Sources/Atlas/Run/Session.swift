@@ -125,12 +125,12 @@ public struct InputFingerprint: Sendable, Hashable {
                 var memberIsFolder: ObjCBool = false
                 guard manager.fileExists(atPath: member, isDirectory: &memberIsFolder), !memberIsFolder.boolValue else { continue }
                 let digest = try SHA256.hex(ofFile: member)
-                bytes += (try manager.attributesOfItem(atPath: member)[.size] as? Int) ?? 0
+                bytes += InputFile.size(member) ?? 0
                 hash.update(Array("\(name) \(digest)\n".utf8))
             }
             sha256 = hash.finalizeHex()
         } else {
-            bytes = (try manager.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            bytes = InputFile.size(path) ?? 0
             sha256 = try SHA256.hex(ofFile: path)
         }
     }

@@ -19,6 +19,13 @@ public enum InputFile {
         }
     }
 
+    /// The size in bytes of the file `path` names, a symbolic link followed (Foundation's file
+    /// attributes describe the link itself); nil when there is none.
+    public static func size(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// What a file of this mode is ("is a folder", "is a FIFO (named pipe)", …); nil for a
     /// regular file.
     static func kind(_ mode: mode_t) -> String? {

@@ -53,8 +53,7 @@ public final class GTFSSource {
     /// The uncompressed size in bytes, when known.
     public func size(of file: String) -> Int? {
         if archive != nil { return members[file]?.uncompressedSize }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(file))
-        return (attributes?[.size] as? NSNumber)?.intValue
+        return InputFile.size((path as NSString).appendingPathComponent(file))
     }
 
     /// Calls `body` with successive pieces of the file's bytes.
