@@ -40,11 +40,19 @@ public struct SHA256 {
         return hash.finalizeHex()
     }
 
+    /// libcrypto set up once, without the clean-up it would register to run at exit: inputs may
+    /// still be hashed on another thread when a command stops on an error, and that clean-up
+    /// frees what the thread is using.
+    private static let setUp: Void = {
+        precondition(OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1, "libcrypto could not start")
+    }()
+
     /// An EVP digest context, freed with the last copy of the hash that holds it.
     private final class Context {
         let pointer: OpaquePointer
 
         init() {
+            SHA256.setUp
             pointer = EVP_MD_CTX_new()
             Self.check(EVP_DigestInit_ex(pointer, EVP_sha256(), nil))
         }
