@@ -1,5 +1,4 @@
 import CShapelib
-import CZlib
 import Foundation
 import Testing
 
@@ -208,28 +207,9 @@ struct ReaderHostileTests {
 
     @Test("a 5 KB block that inflates to a way of 5 million references")
     func wayReferenceBomb() throws {
-        var way = ProtobufWriter()
-        way.varintField(1, 7)
-        way.packedDeltaSint64(8, [Int64](repeating: 1, count: 5_000_000))
-        var group = ProtobufWriter()
-        group.bytesField(3, way.bytes)
-        var primitive = ProtobufWriter()
-        primitive.bytesField(1, [])
-        primitive.bytesField(2, group.bytes)
-        let payload = primitive.bytes
-        var compressed = [UInt8](repeating: 0, count: payload.count / 100)
-        var length = uLong(compressed.count)
-        #expect(compress2(&compressed, &length, payload, uLong(payload.count), 9) == Z_OK)
-        var blob = ProtobufWriter()
-        blob.varintField(2, UInt64(payload.count))
-        blob.bytesField(3, Array(compressed[0..<Int(length)]))
         var fixture = PBFFixture()
         fixture.header()
-        var header = ProtobufWriter()
-        header.stringField(1, "OSMData")
-        header.varintField(3, UInt64(blob.bytes.count))
-        let n = header.bytes.count
-        fixture.bytes += [0, 0, UInt8(n >> 8), UInt8(n & 0xFF)] + header.bytes + blob.bytes
+        fixture.compressedWay(id: 7, references: 5_000_000)
         #expect(fixture.bytes.count < 10_000)
         let (path, error) = try pbfError(fixture)
         #expect(error?.file == path)

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Testing
 
@@ -56,6 +57,31 @@ struct PBFFixture {
         primitive.bytesField(2, nodeGroup.bytes)
         primitive.bytesField(2, wayGroup.bytes)
         block(type: "OSMData", payload: primitive.bytes)
+    }
+
+    /// One zlib-compressed data block holding a single way whose `references` node references
+    /// each step by 1: a few kilobytes that inflate to megabytes.
+    mutating func compressedWay(id: UInt64, references: Int) {
+        var way = ProtobufWriter()
+        way.varintField(1, id)
+        way.packedDeltaSint64(8, [Int64](repeating: 1, count: references))
+        var group = ProtobufWriter()
+        group.bytesField(3, way.bytes)
+        var primitive = ProtobufWriter()
+        primitive.bytesField(1, [])
+        primitive.bytesField(2, group.bytes)
+        let payload = primitive.bytes
+        var compressed = [UInt8](repeating: 0, count: payload.count / 100)
+        var length = uLong(compressed.count)
+        #expect(compress2(&compressed, &length, payload, uLong(payload.count), 9) == Z_OK)
+        var blob = ProtobufWriter()
+        blob.varintField(2, UInt64(payload.count))
+        blob.bytesField(3, Array(compressed[0..<Int(length)]))
+        var header = ProtobufWriter()
+        header.stringField(1, "OSMData")
+        header.varintField(3, UInt64(blob.bytes.count))
+        let n = header.bytes.count
+        bytes += [0, 0, UInt8(n >> 8), UInt8(n & 0xFF)] + header.bytes + blob.bytes
     }
 
     func write() throws -> String {

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Testing
 
@@ -42,33 +41,11 @@ struct ParallelNetworkTests {
         // Two blocks of one way with 2.5 million references each: either alone is within the
         // pass's 4,194,304 (the floor, as the file is small), the two together are not, so
         // the error names the second block, as reading block after block would.
-        func compressedBlock(wayId: UInt64) -> [UInt8] {
-            var way = ProtobufWriter()
-            way.varintField(1, wayId)
-            way.packedDeltaSint64(8, [Int64](repeating: 1, count: 2_500_000))
-            var group = ProtobufWriter()
-            group.bytesField(3, way.bytes)
-            var primitive = ProtobufWriter()
-            primitive.bytesField(1, [])
-            primitive.bytesField(2, group.bytes)
-            let payload = primitive.bytes
-            var compressed = [UInt8](repeating: 0, count: payload.count / 100)
-            var length = uLong(compressed.count)
-            #expect(compress2(&compressed, &length, payload, uLong(payload.count), 9) == Z_OK)
-            var blob = ProtobufWriter()
-            blob.varintField(2, UInt64(payload.count))
-            blob.bytesField(3, Array(compressed[0..<Int(length)]))
-            var header = ProtobufWriter()
-            header.stringField(1, "OSMData")
-            header.varintField(3, UInt64(blob.bytes.count))
-            let n = header.bytes.count
-            return [0, 0, UInt8(n >> 8), UInt8(n & 0xFF)] + header.bytes + blob.bytes
-        }
         var fixture = PBFFixture()
         fixture.header()
-        fixture.bytes += compressedBlock(wayId: 1)
+        fixture.compressedWay(id: 1, references: 2_500_000)
         let second = fixture.bytes.count
-        fixture.bytes += compressedBlock(wayId: 2)
+        fixture.compressedWay(id: 2, references: 2_500_000)
         let path = try fixture.write()
         let file = try OSMPBFFile(path: path)
         do {
