@@ -64,9 +64,7 @@ enum CellCentroids {
         if let target {
             do {
                 let transformer = try Transformer(from: source, to: target, context: PROJContext())
-                // Neighbouring cells share their corners.
-                let repeated = shapes.contains { if case .point = $0 { false } else { true } }
-                if let bad = transformer.transformReportingFailure(&buffer, repeated: repeated) {
+                if let bad = transformer.transformReportingFailure(&buffer, repeated: layer.coordinatesRepeat(in: range)) {
                     var error = transformer.failure("cannot be transformed from \(source.label) to \(target.label)")
                     error.file = layer.source
                     error.record = range.lowerBound + (first.lastIndex { $0 <= bad } ?? 0) + 1

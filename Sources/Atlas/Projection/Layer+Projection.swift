@@ -36,14 +36,7 @@ extension Layer {
             feature.geometry?.forEachCoordinate { coordinates.append($0) }
         }
         firstCoordinate.append(coordinates.count)
-        // Polygons and lines share their corners and edges with their neighbours.
-        let repeated = features[range].contains { feature in
-            switch feature.geometry {
-            case .point?, .multiPoint?, nil: false
-            default: true
-            }
-        }
-        if let bad = transformer.transformReportingFailure(&coordinates, repeated: repeated) {
+        if let bad = transformer.transformReportingFailure(&coordinates, repeated: coordinatesRepeat(in: range)) {
             var error = transformer.failure("cannot be transformed from \(transformer.source.label) to \(transformer.target.label)")
             error.file = source
             error.record = range.lowerBound + (firstCoordinate.lastIndex { $0 <= bad } ?? 0) + 1
@@ -54,6 +47,18 @@ extension Layer {
             feature.geometry?.mapCoordinates { _ in
                 defer { next += 1 }
                 return coordinates[next]
+            }
+        }
+    }
+
+    /// Whether the features in `range` are likely to share coordinates, so that transforming
+    /// each distinct one once pays: polygons and lines share their corners and edges with their
+    /// neighbours, points seldom repeat.
+    func coordinatesRepeat(in range: Range<Int>) -> Bool {
+        features[range].contains { feature in
+            switch feature.geometry {
+            case .point?, .multiPoint?, nil: false
+            default: true
             }
         }
     }
