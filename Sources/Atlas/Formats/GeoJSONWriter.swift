@@ -57,6 +57,8 @@ public final class GeoJSONWriter {
 
     /// Features made into text by one worker at a time.
     private static let chunkSize = 2048
+    /// Features made into text at once: a chunk per worker.
+    private var batchSize: Int { Self.chunkSize * workers }
 
     /// Writes one feature whose geometry is already in WGS 84 lon/lat. Its text is made with
     /// the next batch, so a coordinate that is not finite is reported (with its record number)
@@ -68,7 +70,25 @@ public final class GeoJSONWriter {
         }
         pending.append(feature)
         count += 1
-        if pending.count >= Self.chunkSize * workers { try writePending() }
+        if pending.count >= batchSize { try writePending() }
+    }
+
+    /// Writes features whose geometries are already in WGS 84 lon/lat, as `write(_:)` one by
+    /// one would, but made into text straight from `features`, without copying each one.
+    public func write(contentsOf features: [Feature]) throws {
+        try writePending()
+        var start = 0
+        while start < features.count {
+            let end = min(start + batchSize, features.count)
+            let wrong = features[start..<end].firstIndex { $0.values.count != fields.count }
+            let good = start..<(wrong ?? end)
+            count += good.count
+            try writeBatch(features[good])
+            if let wrong {
+                throw AtlasError(file: path, record: count + 1, "\(features[wrong].values.count) values for \(fields.count) fields")
+            }
+            start = end
+        }
     }
 
     /// Closes the collection and moves the file into place; returns the number of features.
@@ -92,18 +112,25 @@ public final class GeoJSONWriter {
         return shift >= 0 ? (value * power).rounded() / power : (value / power).rounded() * power
     }
 
-    /// The pending features as text, in order: in chunks on all cores when there are several
-    /// chunks (the batch then written on another thread while the next is made), else here. On
-    /// an error nothing of the batch is written and `count` is the number of features before
-    /// the failing one.
+    /// The pending features as text (see `writeBatch`).
     private func writePending() throws {
         guard !pending.isEmpty else { return }
-        let firstRecord = count - pending.count + 1
         let features = pending
         pending.removeAll(keepingCapacity: true)
+        try writeBatch(features[...])
+    }
+
+    /// `features`, the last ones counted, as text in order: in chunks on all cores when there
+    /// are several chunks (the batch then written on another thread while the next is made),
+    /// else here. On an error nothing of the batch is written and `count` is the number of
+    /// features before the failing one.
+    private func writeBatch(_ features: ArraySlice<Feature>) throws {
+        guard !features.isEmpty else { return }
+        let firstRecord = count - features.count + 1
+        let base = features.startIndex
         guard workers > 1, features.count > Self.chunkSize else {
             do throws(FeatureText.Failure) {
-                for (k, feature) in features.enumerated() { try text.append(feature, record: firstRecord + k, to: &buffer) }
+                for k in features.indices { try text.append(features[k], record: firstRecord + k - base, to: &buffer) }
             } catch {
                 count = error.record - 1
                 throw error.error
@@ -116,8 +143,8 @@ public final class GeoJSONWriter {
         let text = self.text
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let chunk = texts[c]
-            for k in c * Self.chunkSize..<min((c + 1) * Self.chunkSize, features.count) {
-                do throws(FeatureText.Failure) { try text.append(features[k], record: firstRecord + k, to: &chunk.bytes) } catch {
+            for k in base + c * Self.chunkSize..<min(base + (c + 1) * Self.chunkSize, features.endIndex) {
+                do throws(FeatureText.Failure) { try text.append(features[k], record: firstRecord + k - base, to: &chunk.bytes) } catch {
                     chunk.failure = error
                     return
                 }
@@ -162,14 +189,18 @@ private final class ChunkText: @unchecked Sendable {
 
 /// The text of one feature of a FeatureCollection, appended to a byte buffer: the writer's
 /// settings as a value, so that chunks of features can be made into text on several threads.
-struct FeatureText: Sendable {
+struct FeatureText: @unchecked Sendable {
     let path: String
     let precision: Int
     let significantDigits: Int?
     /// 10^precision, to scale coordinates by.
     private let scale: Double
-    /// Each field's name as JSON text with its colon.
-    private let encodedKeys: [[UInt8]]
+    /// Each field's name as JSON text with its colon, key k at `keys.bytes[keys.ends[k - 1]..<keys.ends[k]]`
+    /// (from 0 for the first): reached through pointers, so that threads writing features do
+    /// not count references to one shared array per key.
+    private let keys: EncodedKeys
+    private let keyBytes: UnsafePointer<UInt8>
+    private let keyEnds: UnsafePointer<Int>
 
     /// An error in the text of a feature, with the feature's record number.
     struct Failure: Error {
@@ -182,24 +213,23 @@ struct FeatureText: Sendable {
         self.precision = precision
         self.significantDigits = significantDigits
         self.scale = pow(10, Double(precision))
-        self.encodedKeys = fields.map { field in
-            var key = ByteBuffer()
-            JSONText.appendString(field.name, to: &key)
-            key.append(UInt8(ascii: ":"))
-            return key.bytes
-        }
+        self.keys = EncodedKeys(fields)
+        self.keyBytes = UnsafePointer(keys.bytes.baseAddress!)
+        self.keyEnds = UnsafePointer(keys.ends.baseAddress!)
     }
 
     /// Appends `feature` (the `record`-th, counting from 1), after a separator from the one
     /// before; on an error `out` is left as it was.
-    func append(_ feature: Feature, record: Int, to out: inout ByteBuffer) throws(Failure) {
+    func append(_ feature: borrowing Feature, record: Int, to out: inout ByteBuffer) throws(Failure) {
         let start = out.count
         do {
             if record > 1 { out.append(",\n") }
             out.append("{\"type\":\"Feature\",\"properties\":{")
-            for (k, value) in feature.values.enumerated() {
+            for k in feature.values.indices {
+                let value = feature.values[k]
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(encodedKeys[k])
+                let keyStart = k == 0 ? 0 : keyEnds[k - 1]
+                out.append(UnsafeBufferPointer(start: keyBytes + keyStart, count: keyEnds[k] - keyStart))
                 appendValue(value, to: &out)
             }
             out.append("},\"geometry\":")
@@ -338,5 +368,29 @@ struct FeatureText: Sendable {
         if fraction >= 0.5 { return whole + 1 }
         if fraction <= -0.5 { return whole - 1 }
         return whole
+    }
+}
+
+/// The field names of a layer as JSON text, each with its colon, end to end in memory that
+/// lives as long as this.
+private final class EncodedKeys: @unchecked Sendable {
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    let ends: UnsafeMutableBufferPointer<Int>
+
+    init(_ fields: [Field]) {
+        var text = ByteBuffer()
+        ends = .allocate(capacity: max(fields.count, 1))
+        for (k, field) in fields.enumerated() {
+            JSONText.appendString(field.name, to: &text)
+            text.append(UInt8(ascii: ":"))
+            ends[k] = text.count
+        }
+        bytes = .allocate(capacity: max(text.count, 1))
+        text.withUnsafeBytes { _ = bytes.initialize(from: $0) }
+    }
+
+    deinit {
+        bytes.deallocate()
+        ends.deallocate()
     }
 }

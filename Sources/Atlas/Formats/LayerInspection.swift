@@ -132,7 +132,7 @@ extension Layer {
     ) throws -> Int {
         let lonLat = try reprojected(to: .wgs84)
         let writer = try GeoJSONWriter(path: path, fields: fields, precision: precision, foreignMembers: foreignMembers)
-        for feature in lonLat.features { try writer.write(feature) }
+        try writer.write(contentsOf: lonLat.features)
         return try writer.finish()
     }
 }

@@ -95,6 +95,14 @@ public final class LayerFileWriter {
         }
     }
 
+    /// Writes features whose geometries are in WGS 84 lon/lat, in order.
+    public func write(contentsOf features: [Feature]) throws {
+        switch backend {
+        case .geojson(let writer): try writer.write(contentsOf: features)
+        case .geopackage(let writer): for feature in features { try writer.write(feature) }
+        }
+    }
+
     /// Completes the file and moves it into place; returns the number of features written.
     @discardableResult
     public func finish() throws -> Int {

@@ -128,7 +128,7 @@ public struct IndicatorLayer: Sendable {
         let writer = try LayerFileWriter(
             path: path, fields: layer.fields, precision: precision, foreignMembers: foreignMembers, crs: crs,
             significantDigits: significantDigits)
-        for feature in layer.features { try writer.write(feature) }
+        try writer.write(contentsOf: layer.features)
         return try writer.finish()
     }
 }

@@ -259,6 +259,41 @@ import Testing
         #expect(text.contains(#"{"type":"Feature","properties":{"id":1,"name":"cell 1","share":0.1875},"geometry":{"type":"Polygon","coordinates":[[[0.001,0],[0.002,0],[0.002,0.001],[0.001,0.001],[0.001,0]]]}},"#))
         #expect(text.hasSuffix(#"{"type":"Feature","properties":{"id":10000,"name":"cell 10000","share":1250.0625},"geometry":{"type":"Polygon","coordinates":[[[0,0.1],[0.001,0.1],[0.001,0.101],[0,0.101],[0,0.1]]]}}"# + "\n]}\n"))
         #expect(try GeoJSONReader.read(path: path).features.map(\.values) == features.map(\.values))
+
+        // Three features one by one, then the rest at once: the same text.
+        let together = try TestData.temporaryFolder() + "/together.geojson"
+        let writer = try GeoJSONWriter(path: together, fields: fields)
+        for feature in features.prefix(3) { try writer.write(feature) }
+        try writer.write(contentsOf: Array(features.dropFirst(3)))
+        #expect(try writer.finish() == 10_000)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: together))) == written)
+    }
+
+    @Test(arguments: [
+        // An infinite coordinate in the third chunk; a feature with two values for one field
+        // after a whole batch (two chunks of 2,048 on two cores) was written.
+        (4500, Feature(geometry: .point(Coordinate(.infinity, 2)), values: [.int(4500)]), "not a finite number"),
+        (6000, Feature(geometry: .point(Coordinate(1, 2)), values: [.int(6000), .null]), "2 values for 1 fields"),
+    ])
+    func aBadFeatureAmongManyWrittenAtOnceNamesItsRecordAndLeavesNoFile(record: Int, bad: Feature, problem: String) throws {
+        let folder = try TestData.temporaryFolder()
+        var features = (1...8000).map { k in Feature(geometry: .point(Coordinate(1, 2)), values: [.int(k)]) }
+        features[record - 1] = bad
+        var countAfterTheError: Int?
+        do {
+            let writer = try GeoJSONWriter(path: folder + "/out.geojson", fields: [Field("k", .integer)])
+            do {
+                try writer.write(contentsOf: features)
+                try writer.finish()
+                Issue.record("feature \(record) must not be written")
+            } catch let error as AtlasError {
+                #expect(error.record == record)
+                #expect(error.description.contains(problem))
+                countAfterTheError = writer.count
+            }
+        }
+        #expect(countAfterTheError == record - 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
     @Test func aBadCoordinateInALaterChunkNamesItsRecordAndLeavesNoFile() throws {
