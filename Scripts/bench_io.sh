@@ -2,8 +2,9 @@
 # GeoJSON reading and writing throughput: atlas export --timings (reading, transforming,
 # fingerprinting and writing seconds and bytes) beside the machine's limits measured in the
 # same run, `cat FILE > /dev/null` from the page cache for reading and dd of as many bytes for
-# writing (with fsync, as atlas syncs its temporary file before renaming it into place); then
-# whole GeoJSON → GeoJSON conversions against ogr2ogr.
+# writing (with fsync, as atlas syncs its temporary file before renaming it into place), and
+# beside simdjson parsing the same bytes on one core; then whole GeoJSON → GeoJSON conversions
+# against ogr2ogr.
 # Inputs: 700,000 squares of 250 m in WGS 84 (~150 MB, made once into BENCH_TMP with numpy and
 # pyproj) and the Dalarna layers of ../shared/data.
 set -euo pipefail
@@ -45,6 +46,18 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
     out.write("]}\n")
 PY
 fi
+
+# The reading peer, simdjson on one core (Scripts/simdjson_peer.cpp): best DOM parse and
+# On-Demand walk of FILE, as SIMDJSON_DOM_S and SIMDJSON_WALK_S.
+peer="$work/simdjson_peer"
+[ "$peer" -nt "$(dirname "$0")/simdjson_peer.cpp" ] ||
+  g++ -O3 -march=native -std=c++17 "$(dirname "$0")/simdjson_peer.cpp" -lsimdjson -o "$peer"
+simdjson_read() {
+  local line
+  line=$("$peer" "$1" 5)
+  SIMDJSON_DOM_S=$(awk '{print $2}' <<<"$line")
+  SIMDJSON_WALK_S=$(awk '{print $4}' <<<"$line")
+}
 
 # timing_field LINE NAME → the seconds of step NAME in an `atlas export --timings` line.
 timing_field() { sed -n "s/.*$2 \([0-9.]*\) s.*/\1/p" <<<"$1"; }
@@ -125,6 +138,15 @@ for input in "$cells" "$SHARED/dalarna/befolkning_1km_2025_dalarna.geojson" "$SH
   printf '  %-44s %8.3f s  %8.1f MB/s  (dd %.1f MB/s)\n' "atlas writing" "$WRITE_S" "$write_mbs" "$DD_MBS"
   peer_runs=5
   if [ "$input" = "$cells" ]; then
+    # The fastest JSON parser here, one core, building no features: even both cores of it
+    # would read at most twice its speed.
+    simdjson_read "$input"
+    dom_mbs=$(mb_per_s "$READ_BYTES" "$SIMDJSON_DOM_S")
+    walk_mbs=$(mb_per_s "$READ_BYTES" "$SIMDJSON_WALK_S")
+    printf '  %-44s %8.3f s  %8.1f MB/s  (%.2f of cat)\n' "simdjson DOM parse, one core" "$SIMDJSON_DOM_S" "$dom_mbs" "$(echo "$dom_mbs / $CAT_MBS" | bc -l)"
+    printf '  %-44s %8.3f s  %8.1f MB/s  (%.2f of cat)\n' "simdjson On-Demand, every value, one core" "$SIMDJSON_WALK_S" "$walk_mbs" "$(echo "$walk_mbs / $CAT_MBS" | bc -l)"
+    summary_row "GeoJSON read 700,000 polygons, against simdjson" "$(printf '%.1f MB/s, 2 cores' "$read_mbs")" \
+      "$(printf 'simdjson DOM %.1f MB/s, 1 core' "$dom_mbs")" "$(printf '%.2f of simdjson' "$(echo "$read_mbs / $dom_mbs" | bc -l)")" "" "–"
     throughput_row "GeoJSON read, 700,000 polygons" "$read_mbs" "cat" "$CAT_MBS"
     throughput_row "GeoJSON write, 700,000 polygons" "$write_mbs" "dd" "$DD_MBS"
     goal "GeoJSON write 700,000 polygons" "$WRITE_S" 2
