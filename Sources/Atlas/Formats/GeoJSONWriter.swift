@@ -195,9 +195,8 @@ struct FeatureText: @unchecked Sendable {
     let significantDigits: Int?
     /// 10^precision, to scale coordinates by.
     private let scale: Double
-    /// Each field's name as JSON text with its colon, key k at `keys.bytes[keys.ends[k - 1]..<keys.ends[k]]`
-    /// (from 0 for the first): reached through pointers, so that threads writing features do
-    /// not count references to one shared array per key.
+    /// The fields' names as JSON text with their colons (`key(_:)`), reached through pointers
+    /// so that threads making text do not count references to a shared array per name.
     private let keys: EncodedKeys
     private let keyBytes: UnsafePointer<UInt8>
     private let keyEnds: UnsafePointer<Int>
@@ -228,8 +227,7 @@ struct FeatureText: @unchecked Sendable {
             for k in feature.values.indices {
                 let value = feature.values[k]
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                let keyStart = k == 0 ? 0 : keyEnds[k - 1]
-                out.append(UnsafeBufferPointer(start: keyBytes + keyStart, count: keyEnds[k] - keyStart))
+                out.append(key(k))
                 appendValue(value, to: &out)
             }
             out.append("},\"geometry\":")
@@ -244,6 +242,14 @@ struct FeatureText: @unchecked Sendable {
             throw Failure(record: record, error: error)
         }
     }
+
+    /// Field k's name as JSON text with its colon.
+    @inline(__always)
+    private func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = k == 0 ? 0 : keyEnds[k - 1]
+        return UnsafeBufferPointer(start: keyBytes + start, count: keyEnds[k] - start)
+    }
+
     private func appendValue(_ value: Value, to out: inout ByteBuffer) {
         switch value {
         case .null: out.append("null")
@@ -371,8 +377,8 @@ struct FeatureText: @unchecked Sendable {
     }
 }
 
-/// The field names of a layer as JSON text, each with its colon, end to end in memory that
-/// lives as long as this.
+/// The field names of a layer as JSON text, each with its colon, end to end: name k ends at
+/// `ends[k]` and starts where the one before it ends. The memory lives as long as this object.
 private final class EncodedKeys: @unchecked Sendable {
     let bytes: UnsafeMutableBufferPointer<UInt8>
     let ends: UnsafeMutableBufferPointer<Int>

@@ -287,6 +287,9 @@ public final class GTFSFeed {
     public func scanStopTimes(_ body: (GTFSStopTime) throws -> Void) throws {
         var previousTrip: [UInt8] = []
         var previousIndex: Int32 = -1
+        // Copies of the tables, looked up without the checks that access to the feed's own
+        // properties makes for each of the rows.
+        let tripIds = self.tripIds, stopIds = self.stopIds
         try source.scan("stop_times.txt", columns: { h in
             let arrival = h.optional("arrival_time"), departure = h.optional("departure_time")
             if arrival < 0 && departure < 0 { _ = try h.required("departure_time") }
@@ -296,7 +299,7 @@ public final class GTFSFeed {
         }) { c, row in
             let tripBytes = row[c.trip]
             let trip: Int32
-            if previousIndex >= 0, tripBytes.elementsEqual(previousTrip) {
+            if previousIndex >= 0, IdentifierTable.same(tripBytes, previousTrip) {
                 trip = previousIndex
             } else {
                 guard let found = tripIds.index(of: tripBytes) else {
