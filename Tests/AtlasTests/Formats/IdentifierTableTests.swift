@@ -21,12 +21,12 @@ import Testing
     }
 
     @Test func idsThatAllCollideMoveTheTableToSipHashAfterTheLongestRun() {
-        // Every id hashes to slot 0, so the k-th insert leaves a run of k slots: the 65th is
-        // the first run longer than 64, and from it on the ids are placed by Hasher.
+        // Every id hashes to slot 0, so the k-th insert leaves a run of k slots: the 129th is
+        // the first run longer than 128, and from it on the ids are placed by Hasher.
         var table = IdentifierTable(hashing: .constant)
-        for k in 1...64 { table.insert("stop-\(k)") }
+        for k in 1...128 { table.insert("stop-\(k)") }
         #expect(!table.placesBySipHash)
-        table.insert("stop-65")
+        table.insert("stop-129")
         #expect(table.placesBySipHash)
 
         var numbered = IdentifierTable(hashing: .constant)
