@@ -8,7 +8,8 @@ and minute), over a walk network and a timetable it builds itself:
 
 - walk network: the OSM ways of poa_osm.pbf read with pyosmium under the walk rules of
   Scripts/access_walk_check.py, projected with pyproj to EPSG:32722 (the UTM zone atlas
-  picks); every origin, stop and destination snaps to the nearest point on a segment
+  picks); every origin, stop and destination snaps to the nearest point on a segment of the
+  components the island rule of Scripts/access_walk_check.py keeps (--min-component, 200)
   (shapely, within 1000 m), the segment is split at the snapped points and the straight line
   to the point added, and walking times come from scipy's csgraph.dijkstra: from all care
   points at once (egress from stops and walking all the way), from each stop within the
@@ -28,7 +29,7 @@ wrote (`--minutes-csv`). Tolerance: 0.01 minutes (0.6 s) per origin and minute.
 
 Usage: transit_access_crosscheck.py ATLAS_MINUTES.csv [--data DIR] [--date 2019-05-15]
          [--window 12:00-13:00] [--sample 40] [--max-walk 20] [--board-slack 60]
-         [--max-rides 8] [--max-minutes 120] [--hospitals] [--time]
+         [--max-rides 8] [--max-minutes 120] [--min-component 200] [--hospitals] [--time]
 
 The destinations are the 117 care points of poa_healthcare.geojson, or with --hospitals the
 two hospitals of poa_points_of_interest.csv (Santa Casa and Moinhos de Vento), which makes
@@ -53,7 +54,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from access_walk_check import Ways  # noqa: E402  (the walk rules, read with pyosmium)
+from access_walk_check import Ways, kept_segments  # noqa: E402  (the walk and island rules)
 
 MAX_SNAP = 1000.0
 INF = math.inf
@@ -149,7 +150,7 @@ def connections(feed, prefix, date, earliest, latest):
 class WalkGraph:
     """The walk network with the snapped points inserted into their segments."""
 
-    def __init__(self, pbf, points, walk_kmh):
+    def __init__(self, pbf, points, walk_kmh, min_component):
         handler = Ways()
         handler.apply_file(pbf, locations=True)
         seg = np.array([s[:4] for s in handler.segments])
@@ -162,10 +163,13 @@ class WalkGraph:
         pace = 3.6 / walk_kmh
         seconds = np.hypot(x2 - x1, y2 - y1) * pace
         lines = shapely.linestrings(np.stack([np.stack([x1, y1], 1), np.stack([x2, y2], 1)], 1))
-        tree = shapely.STRtree(lines)
+        # Points snap only to segments of the components atlas keeps (the island rule).
+        eligible, _ = kept_segments(a, b, len(node_ids), min_component)
+        allowed = np.nonzero(eligible)[0]
+        tree = shapely.STRtree(lines[allowed])
         idx_points, idx_lines = tree.query_nearest(points, max_distance=MAX_SNAP, all_matches=True)
         best = {}
-        for p, s in zip(idx_points, idx_lines):
+        for p, s in zip(idx_points, allowed[idx_lines]):
             if p not in best or s < best[p]:
                 best[p] = s
         n = len(node_ids)
@@ -211,6 +215,7 @@ def main():
     ap.add_argument("--window", default="12:00-13:00")
     ap.add_argument("--sample", type=int, default=40, help="origins compared (every k-th populated hexagon)")
     ap.add_argument("--walk-speed", type=float, default=5.0)
+    ap.add_argument("--min-component", type=int, default=200, help="atlas's --min-component (the island rule)")
     ap.add_argument("--max-walk", type=float, default=20.0)
     ap.add_argument("--board-slack", type=float, default=60.0)
     ap.add_argument("--max-rides", type=int, default=8)
@@ -258,7 +263,7 @@ def main():
     sample = populated[::step][: args.sample]
 
     points = np.concatenate([stop_points, origins[sample], destinations])
-    walk = WalkGraph(f"{args.data}/poa_osm.pbf", points, args.walk_speed)
+    walk = WalkGraph(f"{args.data}/poa_osm.pbf", points, args.walk_speed, args.min_component)
     stop_node = walk.node[: len(used)]
     origin_node = walk.node[len(used): len(used) + len(sample)]
     dest_nodes = [v for v in walk.node[len(used) + len(sample):] if v is not None]

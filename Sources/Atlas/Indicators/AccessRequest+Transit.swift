@@ -80,7 +80,7 @@ extension AccessRequest {
         let options = TransitAccess.Options(
             date: date!, window: departureWindow!, walkSpeed: walkSpeed, maxWalk: maxWalk, boardSlack: boardSlack,
             maxRides: maxRides, maxMinutes: maxMinutes, percentiles: percentiles.map { Int($0) }, maxSnap: maxSnap,
-            modes: modes.map(Set.init))
+            minComponent: minComponent, modes: modes.map(Set.init))
         let indicator = TransitAccess(options: options, thresholds: thresholds)
         let outputs = try indicator.run(
             feeds: feeds, graph: graph, inputs: inputs, carCells: car, isochrones: isochronesOut != nil, session: session)

@@ -35,13 +35,16 @@ public struct TransitAccess: Sendable {
         public var percentiles: [Int]
         /// Metres from a point to the network it snaps to.
         public var maxSnap: Double
+        /// Origins, stops and destinations snap only to roads of the walk network's connected
+        /// parts of at least this many nodes (see `RoadComponents.snappable`).
+        public var minComponent: Int
         /// The route modes ridden; nil rides every route.
         public var modes: Set<TransitMode>?
 
         public init(
             date: ServiceDate, window: TimeWindow, walkSpeed: Double = 5, maxWalk: Double = 20, boardSlack: Double = 60,
             maxRides: Int = 8, maxMinutes: Double = 120, percentiles: [Int] = [25, 50, 75], maxSnap: Double = 1000,
-            modes: Set<TransitMode>? = nil
+            minComponent: Int = 200, modes: Set<TransitMode>? = nil
         ) {
             self.date = date
             self.window = window
@@ -52,6 +55,7 @@ public struct TransitAccess: Sendable {
             self.maxMinutes = maxMinutes
             self.percentiles = percentiles
             self.maxSnap = maxSnap
+            self.minComponent = minComponent
             self.modes = modes
         }
 
@@ -147,10 +151,14 @@ public struct TransitAccess: Sendable {
         guard !placedDestinations.isEmpty else { throw AtlasError(file: inputs.destinations.source, "no destination has a geometry") }
 
         // Walking to the nearest destination: from stops (getting off) and origins (all the way).
+        // Every point snaps by one island rule: walking all the way, and the walks to, between
+        // and from stops.
         let index = SegmentIndex(graph)
-        let search = NearestFacility(maxSnap: options.maxSnap, accessSpeed: options.walkSpeed)
+        let components = RoadComponents(graph)
+        let snappable = components.snappable(graph, minimumNodes: options.minComponent)
+        let search = NearestFacility(maxSnap: options.maxSnap, accessSpeed: options.walkSpeed, minComponentNodes: options.minComponent)
         let walked = try search.run(
-            graph: graph, index: index,
+            graph: graph, index: index, components: components,
             origins: placedStops.map { stopPoints[$0]! } + placedOrigins.map { prepared.originPoints[$0]! },
             destinations: placedDestinations.map { prepared.destinationPoints[$0]! })
         var egress = [Double](repeating: .infinity, count: timetable.stops.count)
@@ -166,17 +174,26 @@ public struct TransitAccess: Sendable {
         var unreachable = prepared.originPoints.indices.filter { prepared.originPoints[$0] == nil }
         for (k, o) in placedOrigins.enumerated() where unsnappedWalkers.contains(placedStops.count + k) { unreachable.append(o) }
         unreachable.sort()
-        let walk = NearestFacilityResult(
+        // The island counts of the origins alone, by origin index.
+        func originsOnly(_ points: [Int]) -> [Int] { points.filter { $0 >= placedStops.count }.map { placedOrigins[$0 - placedStops.count] } }
+        var walk = NearestFacilityResult(
             seconds: direct, nearest: nearest, unsnappedOrigins: unreachable,
             unsnappedDestinations: walked.unsnappedDestinations.map { placedDestinations[$0] }, stageSeconds: walked.stageSeconds)
+        walk.originSnapMetres = [Double](repeating: .infinity, count: prepared.originPoints.count)
+        for (k, o) in placedOrigins.enumerated() { walk.originSnapMetres[o] = walked.originSnapMetres[placedStops.count + k] }
+        walk.originsMovedOffIslands = originsOnly(walked.originsMovedOffIslands)
+        walk.originsStrandedOnIslands = originsOnly(walked.originsStrandedOnIslands)
+        walk.destinationsMovedOffIslands = walked.destinationsMovedOffIslands.map { placedDestinations[$0] }
+        walk.destinationsStrandedOnIslands = walked.destinationsStrandedOnIslands.map { placedDestinations[$0] }
+        walk.islands = walked.islands
         if !walk.unsnappedDestinations.isEmpty {
             session.diagnostics.warning(
                 "\(walk.unsnappedDestinations.count) destinations are more than \(options.maxSnap) m from the walk network and are left out")
         }
 
         // Walking between stops and from origins to stops, within the walking limit.
-        let stopSnaps = index.nearest(to: placedStops.map { stopPoints[$0]! }, in: graph, maxDistance: options.maxSnap)
-        let originSnaps = index.nearest(to: placedOrigins.map { prepared.originPoints[$0]! }, in: graph, maxDistance: options.maxSnap)
+        let stopSnaps = index.nearest(to: placedStops.map { stopPoints[$0]! }, in: graph, maxDistance: options.maxSnap, snappable: snappable).snaps
+        let originSnaps = index.nearest(to: placedOrigins.map { prepared.originPoints[$0]! }, in: graph, maxDistance: options.maxSnap, snappable: snappable).snaps
         // Searched in spatial order, so that successive searches share the network's cache lines.
         let sources = Self.spatialOrder(placedStops.map { stopPoints[$0] }).map(Int.init).filter { stopSnaps[$0] != nil }
         statistics.stopsOnNetwork = sources.count
@@ -184,7 +201,7 @@ public struct TransitAccess: Sendable {
         if unsnappedStops > 0 {
             let first = stopSnaps.indices.filter { stopSnaps[$0] == nil }.prefix(5).map { timetable.stops[placedStops[$0]].id }
             session.diagnostics.warning(
-                "\(unsnappedStops) of the \(placedStops.count) stops in use are more than \(options.maxSnap) m from the walk network and are left out (first: \(first.joined(separator: ", ")))")
+                "\(unsnappedStops) of the \(placedStops.count) stops in use have no road of the connected walk network within \(options.maxSnap) m and are left out (first: \(first.joined(separator: ", ")))")
         }
         let links = WalkLinks.compute(
             graph: graph, points: stopSnaps + originSnaps, sources: sources, limit: walkLimit, secondsPerMetre: secondsPerMetre)
@@ -231,11 +248,14 @@ public struct TransitAccess: Sendable {
         let summaries = Self.summaries(seconds, minutes: minutes.count, percentiles: [50] + options.percentiles)
         clock.lap("origins")
 
+        let ids = try inputs.originId.map { try prepared.origins.values(of: $0) }
+        func name(_ i: Int) -> String { ids?[i].text ?? "record \(i + 1)" }
+        let islandReport = walk.islandReport(originName: name)
+        islandReport.warnings.forEach(session.diagnostics.warning)
+        if let summary = islandReport.summary { session.diagnostics.info(summary) }
         if !unreachable.isEmpty {
-            let ids = try inputs.originId.map { try prepared.origins.values(of: $0) }
-            let names = unreachable.prefix(5).map { i in ids?[i].text ?? "record \(i + 1)" }.joined(separator: ", ")
             session.diagnostics.warning(
-                "\(unreachable.count) origins are more than \(options.maxSnap) m from the walk network and count as unreachable (first: \(names))")
+                "\(unreachable.count) origins are more than \(options.maxSnap) m from the walk network and count as unreachable (first: \(unreachable.prefix(5).map(name).joined(separator: ", ")))")
         }
 
         let median = summaries.map { $0[0] }

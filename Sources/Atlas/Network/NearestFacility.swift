@@ -135,7 +135,7 @@ public struct NearestFacility: Sendable {
         clock.lap("segment index", "components (alongside)", firstSeconds: indexSeconds)
         let walkSecondsPerMetre = 3.6 / accessSpeed
 
-        let (snapped, destinationsMoved, destinationsStranded) = snap(destinations, index, graph, snappable)
+        let (snapped, destinationsMoved, destinationsStranded) = index.nearest(to: destinations, in: graph, maxDistance: maxSnap, snappable: snappable)
         var destinationSnaps = snapped
         let stranded = Set(destinationsStranded)
         let unsnappedDestinations = destinationSnaps.indices.filter { destinationSnaps[$0] == nil && !stranded.contains($0) }
@@ -173,7 +173,7 @@ public struct NearestFacility: Sendable {
                     return search
                 }
             },
-            { snap(origins, index, graph, snappable) })
+            { [maxSnap] in index.nearest(to: origins, in: graph, maxDistance: maxSnap, snappable: snappable) })
         clock.lap("search", "snapping origins (alongside)", firstSeconds: searchSeconds)
         let times = OriginTimes(graph: graph, search: search, onSegment: onSegment, walkSecondsPerMetre: walkSecondsPerMetre)
         let best = concurrentMap(Array(origins.indices), placeholder: (seconds: Double.infinity, destination: Int32(-1))) { o in
@@ -192,21 +192,6 @@ public struct NearestFacility: Sendable {
             originsMovedOffIslands: originsMoved, destinationsMovedOffIslands: destinationsMoved,
             originsStrandedOnIslands: originsStranded, destinationsStrandedOnIslands: destinationsStranded,
             islands: snappable.islands, stageSeconds: clock.laps, networkStageSeconds: graph.stageSeconds)
-    }
-
-    /// Snaps points to the nearest segment; a point whose nearest segment is not snappable
-    /// tries again among the snappable ones, and is listed as moved or, finding none within
-    /// `maxSnap`, as stranded.
-    private func snap(
-        _ points: [Coordinate], _ index: SegmentIndex, _ graph: RoadGraph, _ snappable: SnappableSegments
-    ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
-        var snaps = index.nearest(to: points, in: graph, maxDistance: maxSnap)
-        guard !snappable.all else { return (snaps, [], []) }
-        let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
-        guard !onIsland.isEmpty else { return (snaps, [], []) }
-        let again = index.nearest(to: onIsland.map { points[$0] }, in: graph, maxDistance: maxSnap, allowed: snappable.eligible)
-        for (k, i) in onIsland.enumerated() { snaps[i] = again[k] }
-        return (snaps, onIsland.filter { snaps[$0] != nil }, onIsland.filter { snaps[$0] == nil })
     }
 }
 

@@ -120,6 +120,21 @@ public struct SegmentIndex: Sendable {
         }
     }
 
+    /// The nearest segment of each point, where a point whose nearest segment is not
+    /// snappable (on a road island) tries again among the snappable ones, and is listed as
+    /// moved or, finding none within `maxDistance`, as stranded (its snap nil).
+    public func nearest(
+        to points: [Coordinate], in graph: RoadGraph, maxDistance: Double, snappable: SnappableSegments
+    ) -> (snaps: [NetworkSnap?], moved: [Int], stranded: [Int]) {
+        var snaps = nearest(to: points, in: graph, maxDistance: maxDistance)
+        guard !snappable.all else { return (snaps, [], []) }
+        let onIsland = snaps.indices.filter { snaps[$0].map { !snappable.eligible[Int($0.segment)] } ?? false }
+        guard !onIsland.isEmpty else { return (snaps, [], []) }
+        let again = nearest(to: onIsland.map { points[$0] }, in: graph, maxDistance: maxDistance, allowed: snappable.eligible)
+        for (k, i) in onIsland.enumerated() { snaps[i] = again[k] }
+        return (snaps, onIsland.filter { snaps[$0] != nil }, onIsland.filter { snaps[$0] == nil })
+    }
+
     /// The indices of `points` by the grid cell they fall in (points off the grid in the
     /// nearest cell), then by index.
     func cellOrder(_ points: [Coordinate]) -> [Int] {

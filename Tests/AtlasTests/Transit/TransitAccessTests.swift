@@ -212,6 +212,38 @@ struct TransitAccessTests {
         #expect(try value("share_30_plus") == 0.25)
     }
 
+    @Test func anOriginByARoadIslandWalksToStopsFromTheStreet() throws {
+        // A path of 200 m 80 m south of the street's start, joined to nothing: a component of 2
+        // nodes, left out as an island. O3 at (0, -60) is 20 m from it and 60 m from the street,
+        // so it snaps to the street at x = 0, 0.6 minutes off it, for the walk all the way and
+        // for the walks to stops alike. Then as O with 0.6 minutes more: A at τ + 2.5, the bus
+        // at 07:50 or 08:00, T2c from C at 09:00, H at 09:22: 97 … 88 minutes for τ = 07:45 …
+        // 07:54 (on foot all the way: 120.6).
+        var network = TransitStreet.network()
+        network.features.append(Feature(geometry: .lineString([TransitStreet.at(-100, -80), TransitStreet.at(100, -80)]), values: []))
+        let graph = try RoadGraph(lines: network, options: LineNetworkOptions(mode: .walk)).atWalkingSpeed(6)
+        let origins = Layer(
+            source: "origins.geojson", format: "GeoJSON", crs: .sweref99TM, fields: [Field("id", .string), Field("pop", .integer)],
+            features: [Feature(geometry: .point(TransitStreet.at(0, -60)), values: [.string("O3"), .int(10)])])
+        let inputs = HealthcareAccess.Inputs(
+            origins: origins, populationField: "pop", originId: "id", destinations: TransitStreet.destinations(),
+            areas: TransitStreet.areas(), areaId: "code")
+        let session = try Session()
+        let outputs = try TransitAccess(options: TransitStreet.options("07:45-07:55")).run(
+            feeds: [try TransitStreet.feed()], graph: graph, inputs: inputs, carCells: nil, session: session)
+        let expected: [Double] = (0..<10).map { 97 - Double($0) }
+        let got = TransitStreet.minutes(outputs)
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(got)")
+        #expect(session.diagnostics.warnings.contains { $0.hasPrefix("1 origins lie nearest to a road island") && $0.contains("O3") })
+
+        // With every component kept, O3 snaps to the path: no stop and no care point in reach.
+        var everything = TransitStreet.options("07:45-07:55")
+        everything.minComponent = 1
+        let stranded = try TransitAccess(options: everything).run(
+            feeds: [try TransitStreet.feed()], graph: graph, inputs: inputs, carCells: nil, session: try Session())
+        #expect(TransitStreet.minutes(stranded).allSatisfy { $0.isInfinite })
+    }
+
     @Test func rideAndWalkLimits() throws {
         // One ride cannot reach H (the journey needs two), and with 2.5 minutes' walking the
         // 3-minute transfer from B to C is too long: O walks, 120 minutes.
