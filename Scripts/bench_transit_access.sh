@@ -73,7 +73,12 @@ for _ in $(seq "$runs"); do
 done
 echo "  atlas: ${best_line#timing: }"
 queries=$((1227 * 60))
-check=$(python3 Scripts/transit_access_crosscheck.py "$out/poa_minutes.csv" --hospitals --sample "${TRANSIT_SAMPLE:-10}" --time)
+# A disagreement stops the benchmark, with the check's report.
+check=$(python3 Scripts/transit_access_crosscheck.py "$out/poa_minutes.csv" --hospitals --sample "${TRANSIT_SAMPLE:-10}" --time) || {
+  echo "$check" | sed 's/^/  check: /'
+  echo "transit access: atlas and the cross-check disagree on Porto Alegre" >&2
+  exit 1
+}
 echo "$check" | sed -n '1,5p' | sed 's/^/  check: /'
 python_query=$(echo "$check" | tail -1)
 atlas_query=$(echo "$best_answer / $queries" | bc -l)
