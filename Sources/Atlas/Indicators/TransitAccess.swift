@@ -153,8 +153,7 @@ public struct TransitAccess: Sendable {
         // Walking to the nearest destination: from stops (getting off) and origins (all the way).
         // Every point snaps by one island rule: walking all the way, and the walks to, between
         // and from stops.
-        let index = SegmentIndex(graph)
-        let components = RoadComponents(graph)
+        let (index, components) = concurrently({ SegmentIndex(graph) }, { RoadComponents(graph) })
         let snappable = components.snappable(graph, minimumNodes: options.minComponent)
         let search = NearestFacility(maxSnap: options.maxSnap, accessSpeed: options.walkSpeed, minComponentNodes: options.minComponent)
         let walked = try search.run(
