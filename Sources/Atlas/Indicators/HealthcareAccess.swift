@@ -159,8 +159,8 @@ public struct HealthcareAccess: Sendable {
 
         let origins = inputs.origins
         // Where each origin stands in the network's CRS, on all cores, without building the
-        // projected layer; a layer without a CRS is an error `reprojected` words.
-        if origins.crs == nil { _ = try origins.reprojected(to: crs, context: session.proj) }
+        // projected layer; a layer without a CRS is the error `requireCRS` words.
+        _ = try origins.requireCRS()
         let originPoints = try CellCentroids.compute(origins, metric: crs, transform: origins.crs != crs)
         let populationColumn = try origins.values(of: inputs.populationField)
         var population: [Double] = []

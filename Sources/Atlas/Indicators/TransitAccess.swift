@@ -153,11 +153,12 @@ public struct TransitAccess: Sendable {
         // Walking to the nearest destination: from stops (getting off) and origins (all the way).
         // Every point snaps by one island rule: walking all the way, and the walks to, between
         // and from stops.
-        let (index, components) = concurrently({ SegmentIndex(graph) }, { RoadComponents(graph) })
-        let snappable = components.snappable(graph, minimumNodes: options.minComponent)
-        let search = NearestFacility(maxSnap: options.maxSnap, accessSpeed: options.walkSpeed, minComponentNodes: options.minComponent)
+        let minimumNodes = options.minComponent
+        let (index, snappable) = concurrently(
+            { SegmentIndex(graph) }, { RoadComponents(graph).snappable(graph, minimumNodes: minimumNodes) })
+        let search = NearestFacility(maxSnap: options.maxSnap, accessSpeed: options.walkSpeed, minComponentNodes: minimumNodes)
         let walked = try search.run(
-            graph: graph, index: index, components: components,
+            graph: graph, index: index, snappable: snappable,
             origins: placedStops.map { stopPoints[$0]! } + placedOrigins.map { prepared.originPoints[$0]! },
             destinations: placedDestinations.map { prepared.destinationPoints[$0]! })
         var egress = [Double](repeating: .infinity, count: timetable.stops.count)

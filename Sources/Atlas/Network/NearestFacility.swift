@@ -119,19 +119,20 @@ public struct NearestFacility: Sendable {
         self.minComponentNodes = minComponentNodes
     }
 
-    /// `components` may be passed when the graph's components are already known.
+    /// `index` and `snappable` may be passed when they are known already; `snappable` is then
+    /// the island rule applied with `minComponentNodes`.
     public func run(
-        graph: RoadGraph, index: SegmentIndex? = nil, components: RoadComponents? = nil,
+        graph: RoadGraph, index: SegmentIndex? = nil, snappable: SnappableSegments? = nil,
         origins: [Coordinate], destinations: [Coordinate]
     ) throws -> NearestFacilityResult {
         guard accessSpeed > 0 else { throw AtlasError("the access speed must be positive, got \(accessSpeed)") }
         var clock = StageClock()
         // The index and the components are independent: each takes a core. A step done
         // alongside another is timed as the wall time it adds beyond that one.
-        let minimumNodes = minComponentNodes, givenIndex = index
+        let minimumNodes = minComponentNodes, givenIndex = index, givenSnappable = snappable
         let ((index, indexSeconds), snappable) = concurrently(
             { timed { givenIndex ?? SegmentIndex(graph) } },
-            { (components ?? RoadComponents(graph)).snappable(graph, minimumNodes: minimumNodes) })
+            { givenSnappable ?? RoadComponents(graph).snappable(graph, minimumNodes: minimumNodes) })
         clock.lap("segment index", "components (alongside)", firstSeconds: indexSeconds)
         let walkSecondsPerMetre = 3.6 / accessSpeed
 

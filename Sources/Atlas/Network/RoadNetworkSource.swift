@@ -32,15 +32,14 @@ extension RoadGraph {
         }
     }
 
-    /// Lon/lat coordinates to `crs` in place, a contiguous part on each core with a PROJ
-    /// context of its own (a transformer belongs to one thread). PROJ transforms each point by
-    /// itself, so the result is that of one batch; an error names the first coordinate that fails.
+    /// Lon/lat coordinates to `crs` in place, in consecutive ranges on all cores
+    /// (`ParallelRanges`, as `Layer.reprojected`), each with a PROJ context of its own (a
+    /// transformer belongs to one thread). PROJ transforms each point by itself, so the result
+    /// is that of one batch; an error names the first coordinate that fails.
     static func projectOnAllCores(_ coordinates: inout [Coordinate], to crs: CRS) throws {
-        let all = coordinates, count = all.count
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 65536))
-        let parts = concurrentMap(Array(0..<workers), placeholder: Result<[Coordinate], any Error>.success([]), chunk: 1) { k in
+        let all = coordinates
+        let parts = try ParallelRanges.map(all.count, minimumSize: 65536) { _, range in
             Result {
-                let range = (count * k / workers)..<(count * (k + 1) / workers)
                 var part = Array(all[range])
                 let transformer = try Transformer(from: .wgs84, to: crs, context: try PROJContext())
                 if let bad = transformer.transformReportingFailure(&part) {

@@ -149,7 +149,7 @@ extension Layer {
         return nil
     }
 
-    private func requireCRS() throws -> CRS {
+    func requireCRS() throws -> CRS {
         guard let crs else {
             let guess = bounds.flatMap { CoordinateFit.guess(extent: $0) }
             throw AtlasError(
